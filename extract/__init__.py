@@ -1,0 +1,1 @@
+"""Extractors: report files (text, PDF, …) into raw cells with provenance."""

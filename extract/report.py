@@ -1,0 +1,124 @@
+"""One report file into an Extraction: sniff the type, read its lines, find the tables and the metadata."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from gongkai.extract import meta
+from gongkai.extract.pdf import BadPDF, NeedsOCR, pdf_lines
+from gongkai.extract.stream import Line, Stream
+from gongkai.extract.tables import parse_tables
+from gongkai.extract.text import NotText, decode, lines_of
+from gongkai.model import Extraction
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF8", "image"),
+    (b"II*\x00", "image"),
+    (b"MM\x00*", "image"),
+)
+
+
+def sniff(data: bytes) -> str:
+    """The kind of file from its first bytes: pdf, zip (DOCX), ole (DOC/WPS), image, html or text."""
+    head = data[:1024].lstrip()
+    for magic, kind in _MAGIC:
+        if data.startswith(magic) or (kind == "pdf" and magic in data[:1024]):
+            return kind
+    lowered = head[:512].lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered:
+        return "html"
+    return "text"
+
+
+def extract_bytes(data: bytes, source: str, year_hint: int | None = None) -> Extraction:
+    """Extract one report; never raises for bad input: the status and error say what went wrong."""
+    sha = hashlib.sha256(data).hexdigest()
+    kind = sniff(data) if data else "empty"
+
+    def refuse(status: str, error: str) -> Extraction:
+        return Extraction(source=source, sha256=sha, file_type=kind, status=status, error=error)
+
+    if not data:
+        return refuse("failed", "empty file (0 bytes)")
+    if kind == "image":
+        return refuse("needs_ocr", "an image, not a document with text: OCR needed")
+    if kind in {"zip", "ole", "html"}:
+        names = {"zip": "DOCX", "ole": "DOC/WPS", "html": "HTML"}
+        return refuse("failed", f"{names[kind]} reports are not supported by this extractor version")
+    try:
+        if kind == "pdf":
+            lines = pdf_lines(data)
+        else:
+            text, _encoding = decode(data)
+            lines = lines_of(text)
+    except NeedsOCR as e:
+        return refuse("needs_ocr", str(e))
+    except (BadPDF, NotText) as e:
+        return refuse("failed", str(e))
+    return extract_lines(lines, source=source, sha256=sha, file_type=kind, year_hint=year_hint)
+
+
+def extract_lines(
+    lines: list[Line], source: str, sha256: str, file_type: str, year_hint: int | None = None
+) -> Extraction:
+    stream = Stream(lines)
+    text = stream.text
+    if not text.strip():
+        return Extraction(source, sha256, file_type, "failed", "no text in the file")
+    head = text[:1500]
+    year = meta.data_year(head, text) or year_hint
+    agency = meta.agency(head)
+    tables = parse_tables(stream, year)
+    if not tables.found_tables:
+        return Extraction(
+            source,
+            sha256,
+            file_type,
+            "failed",
+            "no statistical tables found (二、主动公开, 三、依申请, 四、复议诉讼): "
+            "not an annual report, or its tables are lost",
+            agency=agency,
+            district=meta.district(agency),
+            year=year,
+        )
+    narrative = _narrative(text, tables.spans)
+    n_null = sum(1 for c in tables.cells if c.raw is None)
+    problems = list(tables.problems)
+    if n_null:
+        problems.append(f"{n_null} cells not shown in the document (NULL)")
+    status = "partial" if n_null or len(tables.found_tables) < 3 else "ok"
+    return Extraction(
+        source=source,
+        sha256=sha256,
+        file_type=file_type,
+        status=status,
+        error="; ".join(problems) if status != "ok" else None,
+        agency=agency,
+        district=meta.district(agency),
+        year=year,
+        format=tables.format,
+        cells=tables.cells,
+        problems=problems,
+        narrative=narrative,
+    )
+
+
+def _narrative(text: str, spans: list[tuple[int, int]]) -> str:
+    kept, pos = [], 0
+    for lo, hi in sorted(spans):
+        if lo > pos:
+            kept.append(text[pos:lo])
+        pos = max(pos, hi)
+    kept.append(text[pos:])
+    return "".join(kept)
+
+
+def extract_file(path: Path | str, year_hint: int | None = None) -> Extraction:
+    path = Path(path)
+    return extract_bytes(path.read_bytes(), source=str(path), year_hint=year_hint)

@@ -1,0 +1,599 @@
+"""Find the three statistical tables in a report's compact text and read every cell.
+
+Rows are found by their labels (variants in ``labels/rows.csv``), in template order; the values of
+a row are the numbers between its label and the next row's label. Where a crawler glued numbers
+together (``801000081``), the format's own identities decide how to split them; where they cannot
+decide, the cells stay NULL. Nothing is ever guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import regex
+
+from gongkai import taxonomy
+from gongkai.extract.stream import EMPTY_FIELD, Stream
+from gongkai.model import RawCell
+
+REQUESTS_ROWS_2021 = taxonomy.rows_of("requests", "2021")
+SPLIT_OTHER = taxonomy.OTHER_SPLIT_ROWS
+MAX_CANDIDATES = 64
+MAX_COMBINATIONS = 200_000
+
+_NUMBER = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
+_VALUE = re.compile(
+    rf"(?<![\d.,]){_NUMBER}(?:\s?(?:万元|元|件|条|个|项|次))?(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
+    rf"|(?:(?<=\s)|^)(?:/|-|—+|–|无|&nbsp;|{EMPTY_FIELD})(?=\s|$)"
+)
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class RowLabel:
+    table: str
+    row: str
+    enum: str
+    enum_required: bool
+    pattern: re.Pattern[str]
+    fuzzy_label: str
+
+
+@cache
+def _labels_file(name: str) -> list[dict[str, str]]:
+    text = resources.files("gongkai.extract").joinpath("labels", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def row_labels() -> dict[tuple[str, str], RowLabel]:
+    return {
+        (r["table"], r["row"]): RowLabel(
+            table=r["table"],
+            row=r["row"],
+            enum=r["enum"],
+            enum_required=r["enum_required"] == "1",
+            pattern=re.compile(r["pattern"]),
+            fuzzy_label=r["fuzzy_label"],
+        )
+        for r in _labels_file("rows.csv")
+    }
+
+
+@cache
+def section_patterns() -> dict[str, re.Pattern[str]]:
+    grouped: dict[str, list[str]] = {}
+    for r in _labels_file("sections.csv"):
+        grouped.setdefault(r["anchor"], []).append(r["pattern"])
+    return {k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in grouped.items()}
+
+
+@cache
+def section_pattern_list(anchor: str) -> list[re.Pattern[str]]:
+    """An anchor's patterns in priority order (the first that matches anywhere wins)."""
+    return [re.compile(r["pattern"]) for r in _labels_file("sections.csv") if r["anchor"] == anchor]
+
+
+def _first_anchor(text: str, anchor: str, lo: int, hi: int) -> re.Match[str] | None:
+    for pattern in section_pattern_list(anchor):
+        m = pattern.search(text, lo, hi)
+        if m:
+            return m
+    return None
+
+
+@cache
+def header_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(r["format"], re.compile(r["pattern"])) for r in _labels_file("headers.csv")]
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+
+
+@dataclass
+class Found:
+    row: str
+    start: int
+    end: int
+
+
+@dataclass
+class Tables:
+    """What the table parser found: raw cells, the format, and the spans that are not narrative."""
+
+    format: str | None
+    cells: list[RawCell]
+    problems: list[str] = field(default_factory=list)
+    found_tables: set[str] = field(default_factory=set)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- label search
+
+
+def _label_matches(text: str, label: RowLabel, lo: int, hi: int) -> list[Found]:
+    """Every place the label's pattern matches in text[lo:hi], extended over its enumerator."""
+    out = []
+    for m in label.pattern.finditer(text, lo, hi):
+        start = _absorb_enumerator(text, m.start(), label.enum, lo)
+        if label.enum_required and start == m.start():
+            continue
+        out.append(Found(label.row, start, m.end()))
+    return out
+
+
+def _absorb_enumerator(text: str, start: int, enum: str, lo: int) -> int:
+    """Move a label's start back over its own ``2.``/``2、``; it is not a value of the row before."""
+    if not enum:
+        return start
+    k = start
+    while k > lo and text[k - 1] == " ":
+        k -= 1
+    if k > lo and text[k - 1] in ".、,":
+        k -= 1
+        while k > lo and text[k - 1] == " ":
+            k -= 1
+        if text[max(lo, k - len(enum)) : k] == enum:
+            return k - len(enum)
+    return start
+
+
+def _fuzzy_match(text: str, label: RowLabel, lo: int, hi: int) -> Found | None:
+    """Approximate search for a label with typos (a few edits, never for short labels)."""
+    size = len(label.fuzzy_label)
+    if size < 6 or hi <= lo:
+        return None
+    errors = max(1, size // 6)
+    m = regex.search(
+        f"(?:{regex.escape(label.fuzzy_label)}){{e<={errors}}}",
+        text,
+        pos=lo,
+        endpos=hi,
+        flags=regex.BESTMATCH,
+    )
+    if not m:
+        return None
+    return Found(label.row, _absorb_enumerator(text, m.start(), label.enum, lo), m.end())
+
+
+def _ordered_labels(text: str, rows: Sequence[str], table: str, lo: int, hi: int) -> list[Found | None]:
+    """Place the rows' labels in template order: the longest increasing chain of matches."""
+    labels = row_labels()
+    candidates = [_label_matches(text, labels[(table, r)], lo, hi) for r in rows]
+    # best[i][j]: (rows placed, chain) ending with candidate j of row i
+    best: list[list[tuple[int, list[Found | None]]]] = []
+    empty: tuple[int, list[Found | None]] = (0, [])
+    for i, cands in enumerate(candidates):
+        layer = []
+        for cand in cands:
+            choice = (1, [None] * i + [cand])
+            for pi in range(i):
+                for pj, (score, chain) in enumerate(best[pi]):
+                    prev = candidates[pi][pj]
+                    if prev.end <= cand.start and score + 1 > choice[0]:
+                        choice = (score + 1, chain + [None] * (i - pi - 1) + [cand])
+            layer.append(choice)
+        best.append(layer)
+    top = empty
+    for layer in best:
+        for score, chain in layer:
+            if score > top[0]:
+                top = (score, chain)
+    chain = top[1] + [None] * (len(rows) - len(top[1]))
+    # labels the patterns missed: approximate search in the gap their neighbours leave
+    for i, found in enumerate(chain):
+        if found is not None:
+            continue
+        left = next((f.end for f in reversed(chain[:i]) if f), lo)
+        right = next((f.start for f in chain[i + 1 :] if f), hi)
+        chain[i] = _fuzzy_match(text, labels[(table, rows[i])], left, right)
+    return chain
+
+
+# ---------------------------------------------------------------- values
+
+
+def _values(text: str, lo: int, hi: int) -> list[Token]:
+    return [Token(m.group(0), m.start()) for m in _VALUE.finditer(text[:hi], lo)]
+
+
+def _is_int_piece(s: str) -> bool:
+    return s == "0" or (s[:1] != "0" and s.isdigit())
+
+
+def _splits(token: str, parts: int) -> Iterator[list[str]]:
+    """Ways to cut a run of digits into ``parts`` integers without leading zeros."""
+    if parts == 1:
+        if _is_int_piece(token):
+            yield [token]
+        return
+    for cut in range(1, len(token) - parts + 2):
+        head = token[:cut]
+        if not _is_int_piece(head):
+            if head.startswith("0"):
+                return
+            continue
+        for rest in _splits(token[cut:], parts - 1):
+            yield [head, *rest]
+
+
+def _decodings(tokens: list[str], n: int) -> Iterator[list[str]]:
+    """Ways to read ``tokens`` as ``n`` values, splitting runs of digits that lost their separators."""
+    if len(tokens) == n:
+        yield list(tokens)
+        return
+    if len(tokens) > n or not tokens:
+        return
+    extra = n - len(tokens)
+    splittable = [i for i, t in enumerate(tokens) if t.isdigit() and len(t) > 1]
+    for counts in _distribute(extra, [len(tokens[i]) - 1 for i in splittable]):
+        per = dict(zip(splittable, counts, strict=True))
+        pieces = [
+            list(_splits(t, per.get(i, 0) + 1)) if per.get(i, 0) else [[t]] for i, t in enumerate(tokens)
+        ]
+        for combo in itertools.product(*pieces):
+            yield [p for piece in combo for p in piece]
+
+
+def _distribute(total: int, caps: list[int]) -> Iterator[list[int]]:
+    if not caps:
+        if total == 0:
+            yield []
+        return
+    for k in range(min(total, caps[0]) + 1):
+        for rest in _distribute(total - k, caps[1:]):
+            yield [k, *rest]
+
+
+def _num(s: str) -> float | None:
+    m = re.match(_NUMBER, s)
+    if not m:
+        return 0.0 if s.strip() in {"/", "-", "—", "——", "–", "无", "&nbsp;", EMPTY_FIELD} else None
+    return float(m.group(0).replace(",", ""))
+
+
+def _row_total_ok(values: list[str]) -> bool:
+    nums = [_num(v) for v in values]
+    if any(v is None for v in nums):
+        return False
+    return abs(sum(nums[:-1]) - nums[-1]) < 1e-6  # type: ignore[arg-type]
+
+
+def _appeals_ok(values: list[str]) -> bool:
+    return all(_row_total_ok(values[i : i + 5]) for i in range(0, 15, 5))
+
+
+@dataclass
+class RowRead:
+    """The candidate readings of one row's printed values."""
+
+    row: str
+    tokens: list[Token]
+    candidates: list[list[str]]
+    note: str | None = None
+
+
+def _read_row(row: str, tokens: list[Token], n: int, check: Callable[[list[str]], bool] | None) -> RowRead:
+    texts = [t.text for t in tokens]
+    if not tokens:
+        return RowRead(row, tokens, [], "no values printed")
+    if len(texts) == n:
+        return RowRead(row, tokens, [texts])
+    if len(texts) > n:
+        windows = [texts[:n], texts[-n:]] if check else []
+        good = [w for w in windows if check and check(w)]
+        if len({tuple(w) for w in good}) == 1:
+            return RowRead(
+                row, tokens, [good[0]], f"{len(texts)} values for {n} cells; kept the {n} that add up"
+            )
+        return RowRead(row, tokens, [], f"{len(texts)} values for {n} cells: {' '.join(texts)}")
+    found: list[list[str]] = []
+    for candidate in _decodings(texts, n):
+        if check is None or check(candidate):
+            found.append(candidate)
+            if len(found) > MAX_CANDIDATES:
+                break
+    unique = [list(c) for c in dict.fromkeys(tuple(c) for c in found)]
+    if not unique:
+        return RowRead(row, tokens, [], f"{len(texts)} values for {n} cells: {' '.join(texts)}")
+    note = f"glued digits {' '.join(texts)!r} split by the row's identity" if check else None
+    if check is None and len(unique) > 1:
+        return RowRead(row, tokens, [], f"glued digits {' '.join(texts)!r}: {len(unique)} ways to split")
+    return RowRead(row, tokens, unique, note)
+
+
+# ---------------------------------------------------------------- the tables
+
+
+def detect_format(text: str, lo: int, hi: int) -> str | None:
+    votes = {"2019": 0, "2021": 0}
+    for fmt, pattern in header_patterns():
+        if pattern.search(text, lo, hi):
+            votes[fmt] += 1
+    if votes["2019"] == votes["2021"]:
+        return None
+    return max(votes, key=lambda k: votes[k])
+
+
+def _requests_start(text: str) -> Found | None:
+    labels = row_labels()
+    carried = labels[("requests", "carried_in")]
+    for m in labels[("requests", "new")].pattern.finditer(text):
+        if carried.pattern.search(text, m.end(), m.end() + 200):
+            return Found("new", m.start(), m.end())
+    first = labels[("requests", "new")].pattern.search(text)
+    return Found("new", first.start(), first.end()) if first else None
+
+
+_HEADING_NUMBER = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s?[、.]\s?(?:\(?\s?)$|#+\s?$")
+
+
+def _heading_start(text: str, start: int, lo: int) -> int:
+    """A heading begins at its own number (``3、``, ``三、``, ``##``), which is no table value."""
+    m = _HEADING_NUMBER.search(text, max(lo, start - 6), start)
+    return m.start() if m else start
+
+
+def _cell(stream: Stream, table: str, row: str, column: str, token: Token | None, raw: str | None) -> RawCell:
+    line = stream.where(token.start) if token else None
+    if raw == EMPTY_FIELD:
+        raw = ""
+    return RawCell(table, row, column, raw, line.page if line else None, line.lineno if line else None)
+
+
+def parse_tables(stream: Stream, year: int | None = None) -> Tables:
+    text = stream.text
+    sections = section_patterns()
+    problems: list[str] = []
+    found_tables: set[str] = set()
+    spans: list[tuple[int, int]] = []
+
+    new = _requests_start(text)
+    requests_lo = new.start if new else None
+
+    # table 二: from the first article header to the section 三 heading (or the requests table)
+    active_hi = requests_lo if requests_lo is not None else len(text)
+    active_lo_match = _first_anchor(text, "active_start", 0, active_hi)
+    active_lo = active_lo_match.start() if active_lo_match else None
+    if active_lo is not None:
+        headings = [m.start() for m in sections["requests_heading"].finditer(text, active_lo, active_hi)]
+        if headings:
+            active_hi = _heading_start(text, headings[-1], active_lo)
+    fmt = detect_format(text, active_lo, active_hi) if active_lo is not None else None
+
+    # table 三: rows in template order from the 本年新收 label to the table 四 header
+    requests_rows: dict[str, RowRead] = {}
+    other_as_one_row = False
+    requests_hi = len(text)
+    if requests_lo is not None:
+        appeals = sections["appeals_start"].search(text, requests_lo)
+        requests_hi = appeals.start() if appeals else len(text)
+        requests_rows, other_as_one_row, req_problems = _parse_requests(text, requests_lo, requests_hi)
+        problems += req_problems
+        if requests_rows:
+            found_tables.add("requests")
+            spans.append((requests_lo, requests_hi))
+
+    if fmt is None:
+        if requests_rows and not other_as_one_row:
+            fmt = "2021"
+        elif year is not None:
+            fmt = "2021" if year >= 2021 else "2019"
+        else:
+            fmt = "2021"
+        problems.append(f"format not printed in table 二's headers; taken as the {fmt} format")
+    if fmt == "2019":
+        other_as_one_row = True
+
+    # table 四: the 15 values after its header, up to section 五
+    appeals_values: list[str] | None = None
+    appeals_tokens: list[Token] = []
+    appeals_lo = requests_hi if requests_lo is not None else None
+    if appeals_lo is None:
+        m = sections["appeals_start"].search(text)
+        appeals_lo = m.start() if m else None
+    if appeals_lo is not None and appeals_lo < len(text):
+        resume = sections["narrative_resume"].search(text, appeals_lo + 4)
+        appeals_hi = resume.start() if resume else len(text)
+        appeals_tokens = _values(text, appeals_lo, appeals_hi)[:15]
+        read = _read_row("appeals", appeals_tokens, 15, _appeals_ok)
+        if len(read.candidates) == 1:
+            appeals_values = read.candidates[0]
+            if read.note:
+                problems.append(f"appeals: {read.note}")
+            found_tables.add("appeals")
+        elif appeals_tokens:
+            problems.append(f"appeals: {read.note or 'values cannot be read'}")
+            found_tables.add("appeals")
+        spans.append((appeals_lo, appeals_hi))
+    else:
+        problems.append("table 四 (行政复议、行政诉讼) not found")
+
+    active_rows: dict[str, list[str] | None] = {}
+    active_tokens: dict[str, list[Token]] = {}
+    if active_lo is not None:
+        active_rows, active_tokens, act_problems = _parse_active(text, active_lo, active_hi, fmt)
+        problems += act_problems
+        found_tables.add("active_disclosure")
+        spans.append((active_lo, active_hi))
+    else:
+        problems.append("table 二 (主动公开政府信息情况) not found")
+    if requests_lo is None:
+        problems.append("table 三 (收到和处理政府信息公开申请情况) not found")
+
+    cells: list[RawCell] = []
+    for c in taxonomy.grid(fmt, other_as_one_row):
+        if c.table == "active_disclosure":
+            cols = taxonomy.columns_of(c.table, c.row, fmt)
+            values = active_rows.get(c.row)
+            tokens = active_tokens.get(c.row, [])
+            i = cols.index(c.column)
+            token = tokens[i] if values and len(tokens) == len(values) else (tokens[0] if tokens else None)
+            cells.append(_cell(stream, c.table, c.row, c.column, token, values[i] if values else None))
+        elif c.table == "requests":
+            read = requests_rows.get(c.row)
+            i = taxonomy.APPLICANT_COLUMNS.index(c.column)
+            if read and len(read.candidates) == 1:
+                value = read.candidates[0][i]
+                token = read.tokens[i] if len(read.tokens) == 7 else read.tokens[0]
+            else:
+                value, token = None, (read.tokens[0] if read and read.tokens else None)
+            cells.append(_cell(stream, c.table, c.row, c.column, token, value))
+        else:
+            cols = taxonomy.columns_of("appeals", c.row, fmt)
+            rows = taxonomy.rows_of("appeals", fmt)
+            i = rows.index(c.row) * 5 + cols.index(c.column)
+            token = (
+                appeals_tokens[i]
+                if len(appeals_tokens) == 15
+                else (appeals_tokens[0] if appeals_tokens else None)
+            )
+            cells.append(
+                _cell(stream, c.table, c.row, c.column, token, appeals_values[i] if appeals_values else None)
+            )
+    return Tables(fmt, cells, problems, found_tables, spans)
+
+
+def _parse_requests(text: str, lo: int, hi: int) -> tuple[dict[str, RowRead], bool, list[str]]:
+    problems: list[str] = []
+    labels = row_labels()
+    rows = [r for r in REQUESTS_ROWS_2021 if r != taxonomy.OTHER_SINGLE_ROW]
+    chain = _ordered_labels(text, rows, "requests", lo, hi)
+    placed = dict(zip(rows, chain, strict=True))
+
+    # （六）其他处理 printed as one row: none of its three sub-rows is there
+    other_as_one_row = not any(placed[r] for r in SPLIT_OTHER[:2])
+    if other_as_one_row:
+        left = next((placed[r].end for r in reversed(rows[: rows.index(SPLIT_OTHER[0])]) if placed[r]), lo)
+        right = placed["handled_total"].start if placed["handled_total"] else hi
+        single = _label_matches(text, labels[("requests", taxonomy.OTHER_SINGLE_ROW)], left, right)
+        for r in SPLIT_OTHER:
+            placed.pop(r)
+        rows = [r for r in REQUESTS_ROWS_2021 if r not in SPLIT_OTHER]
+        placed[taxonomy.OTHER_SINGLE_ROW] = single[0] if single else None
+
+    ordered = [(r, placed[r]) for r in rows]
+    found = [(r, f) for r, f in ordered if f is not None]
+    missing = [r for r, f in ordered if f is None]
+    reads: dict[str, RowRead] = {}
+    for k, (row, f) in enumerate(found):
+        end = found[k + 1][1].start if k + 1 < len(found) else hi
+        tokens = _values(text, f.end, end)
+        # rows whose label is lost: their values follow the previous label, 7 per row
+        lost = (
+            rows[rows.index(row) + 1 : rows.index(found[k + 1][0])]
+            if k + 1 < len(found)
+            else rows[rows.index(row) + 1 :]
+        )
+        if lost and len(tokens) == 7 * (1 + len(lost)):
+            for j, r in enumerate([row, *lost]):
+                reads[r] = _read_row(r, tokens[7 * j : 7 * j + 7], 7, _row_total_ok)
+            problems.append(f"requests: label of {', '.join(lost)} not found; values taken by position")
+            continue
+        reads[row] = _read_row(row, tokens, 7, _row_total_ok)
+    for r in missing:
+        if r not in reads:
+            problems.append(f"requests.{r}: label not found")
+            reads[r] = RowRead(r, [], [], "label not found")
+
+    _resolve_by_columns(reads, problems)
+    for r in rows:
+        read = reads[r]
+        if read.note and (len(read.candidates) != 1 or "split" in read.note or "kept" in read.note):
+            problems.append(f"requests.{r}: {read.note}")
+    return reads, other_as_one_row, problems
+
+
+def _resolve_by_columns(reads: dict[str, RowRead], problems: list[str]) -> None:
+    """Rows with several readings: keep the one combination where every column balances (R1, R2)."""
+    ambiguous = [r for r, read in reads.items() if len(read.candidates) > 1]
+    if not ambiguous:
+        return
+    total = 1
+    for r in ambiguous:
+        total *= len(reads[r].candidates)
+    if total > MAX_COMBINATIONS:
+        for r in ambiguous:
+            reads[r].note = f"{len(reads[r].candidates)} ways to split the glued digits; left NULL"
+            reads[r].candidates = []
+        return
+    fixed = {r: read.candidates[0] for r, read in reads.items() if len(read.candidates) == 1}
+    solutions = []
+    for combo in itertools.product(*(reads[r].candidates for r in ambiguous)):
+        values = dict(fixed, **dict(zip(ambiguous, combo, strict=True)))
+        if _columns_balance(values):
+            solutions.append(combo)
+            if len(solutions) > 1:
+                break
+    for i, r in enumerate(ambiguous):
+        if len(solutions) == 1:
+            reads[r].candidates = [solutions[0][i]]
+            reads[r].note = "glued digits split by the row and column identities"
+        else:
+            reads[r].note = f"{len(reads[r].candidates)} ways to split the glued digits; left NULL"
+            reads[r].candidates = []
+
+
+def _columns_balance(values: dict[str, list[str]]) -> bool:
+    """R1 and R2 for every applicant column, where all their parts are known."""
+    balance_rows = ("new", "carried_in", "handled_total", "carried_out")
+    results = [r for r in values if r not in balance_rows]
+    for i in range(7):
+        column = {row: _num(vals[i]) for row, vals in values.items()}
+        new, carried_in, handled, carried_out = (column.get(r) for r in balance_rows)
+        if (
+            None not in (new, carried_in, handled, carried_out)
+            and abs(new + carried_in - handled - carried_out) > 1e-6
+        ):
+            return False
+        parts = [column[r] for r in results]
+        if handled is not None and None not in parts and abs(sum(parts) - handled) > 1e-6:
+            return False
+    return True
+
+
+def _parse_active(
+    text: str, lo: int, hi: int, fmt: str
+) -> tuple[dict[str, list[str] | None], dict[str, list[Token]], list[str]]:
+    labels = row_labels()
+    rows = taxonomy.rows_of("active_disclosure", fmt)
+    problems: list[str] = []
+    anchors = sorted(
+        {m.start() for r in rows for m in labels[("active_disclosure", r)].pattern.finditer(text, lo, hi)}
+        | {m.start() for m in section_patterns()["active_start"].finditer(text, lo, hi)}
+        | {hi}
+    )
+    values: dict[str, list[str] | None] = {}
+    tokens_of: dict[str, list[Token]] = {}
+    for row in rows:
+        n = len(taxonomy.columns_of("active_disclosure", row, fmt))
+        best: RowRead | None = None
+        for m in labels[("active_disclosure", row)].pattern.finditer(text, lo, hi):
+            end = next(a for a in anchors if a >= m.end())
+            read = _read_row(row, _values(text, m.end(), end), n, None)
+            if best is None or (read.tokens and not best.tokens):
+                best = read
+            if read.tokens:
+                break
+        if best is None:
+            problems.append(f"active_disclosure.{row}: label not found")
+            values[row], tokens_of[row] = None, []
+            continue
+        tokens_of[row] = best.tokens
+        if len(best.candidates) == 1:
+            values[row] = best.candidates[0]
+            if best.note:
+                problems.append(f"active_disclosure.{row}: {best.note}")
+        else:
+            values[row] = None
+            problems.append(f"active_disclosure.{row}: {best.note}")
+    return values, tokens_of, problems

@@ -1,0 +1,58 @@
+"""The catalog of report sources (``data/catalog.csv``: agency, district, year, source)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongkai.model import CatalogEntry
+
+REQUIRED = ("agency", "district", "year", "source")
+
+
+@dataclass
+class Catalog:
+    path: Path
+    entries: list[CatalogEntry] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def resolve(self, entry: CatalogEntry) -> Path:
+        """A local source, relative to the catalog's own folder unless absolute."""
+        source = Path(entry.source)
+        return source if source.is_absolute() else (self.path.parent / source)
+
+
+def read_catalog(path: Path | str) -> Catalog:
+    """Every well-formed row; a malformed row becomes an error naming its line, the others still run."""
+    path = Path(path)
+    catalog = Catalog(path)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            catalog.errors.append(f"{path}:1: header lacks column(s) {', '.join(missing)}")
+            return catalog
+        for row in reader:
+            line = reader.line_num
+            if None in row or any(v is None for v in row.values()):
+                catalog.errors.append(f"{path}:{line}: wrong number of fields")
+                continue
+            source = (row.get("source") or "").strip()
+            year_text = (row.get("year") or "").strip()
+            if not source:
+                catalog.errors.append(f"{path}:{line}: empty source")
+                continue
+            if year_text and not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
+                catalog.errors.append(f"{path}:{line}: year {year_text!r} is not a year")
+                continue
+            catalog.entries.append(
+                CatalogEntry(
+                    line=line,
+                    agency=(row.get("agency") or "").strip() or None,
+                    district=(row.get("district") or "").strip() or None,
+                    year=int(year_text) if year_text else None,
+                    source=source,
+                )
+            )
+    return catalog

@@ -1,0 +1,175 @@
+"""The ``gongkai`` command: parse one report, run the nightly flow, query and export the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path(os.environ.get("GONGKAI_DATA_DIR", "data"))
+
+
+def _quiet_prefect() -> None:
+    """No telemetry (there is no network) and no server chatter before Prefect is imported."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else Path(args.data_dir) / "warehouse.duckdb"
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from gongkai.extract.report import extract_file
+    from gongkai.transform.cells import format_value, tidy_frame
+
+    extraction = extract_file(args.file, year_hint=args.year)
+    frame = tidy_frame(extraction) if extraction.cells else None
+    rows = list(frame.iter_rows(named=True)) if frame is not None else []
+    if args.json:
+        doc = {
+            "agency": extraction.agency,
+            "district": extraction.district,
+            "year": extraction.year,
+            "format": extraction.format,
+            "status": extraction.status,
+            "cells": [
+                {
+                    "table": r["table"],
+                    "row": r["row"],
+                    "column": r["column"],
+                    "value": _json_number(r["value"]),
+                    "raw": r["raw"],
+                    "page": r["page"],
+                    "line": r["line"],
+                }
+                for r in rows
+            ],
+            "problems": extraction.problems if extraction.cells else [extraction.error or "no cells"],
+        }
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["table", "row", "column", "value"])
+        for r in rows:
+            writer.writerow([r["table"], r["row"], r["column"], format_value(r["value"])])
+    if not extraction.cells:
+        print(f"gongkai parse: {args.file}: {extraction.status}: {extraction.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _json_number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from gongkai.flows.nightly import nightly
+
+    summary = nightly(catalog_path=Path(args.catalog), data_dir=Path(args.data_dir))
+    print(summary.text())
+    return 0
+
+
+def _print_frame(frame, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
+    import polars as pl
+
+    if as_csv:
+        sys.stdout.write(frame.write_csv())
+        return
+    with pl.Config(
+        tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=250, tbl_hide_dataframe_shape=True
+    ):
+        print(frame)
+    print(f"({frame.height} rows)")
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from gongkai.load import warehouse
+
+    _print_frame(warehouse.query(_db(args), args.query), args.csv)
+    return 0
+
+
+def cmd_flags(args: argparse.Namespace) -> int:
+    from gongkai.load import warehouse
+
+    _print_frame(warehouse.flags(_db(args), args.year), args.csv)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from gongkai.load import warehouse
+
+    out = warehouse.export_district_summary(_db(args), Path(args.output), year=args.year)
+    print(f"wrote {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongkai", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="read one report file and print its cells")
+    p.add_argument("file", type=Path)
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="table,row,column,value (the default)")
+    fmt.add_argument("--json", action="store_true", help="agency, district, year, format, cells, problems")
+    p.add_argument("--year", type=int, help="data year to assume when the report does not say it")
+    p.set_defaults(func=cmd_parse)
+
+    def with_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--data-dir", default=DEFAULT_DATA_DIR, help="folder of warehouse.duckdb (default: data)"
+        )
+        p.add_argument("--db", help="the warehouse file itself")
+
+    p = sub.add_parser("run", help="run the nightly flow once")
+    p.add_argument("--catalog", default=DEFAULT_DATA_DIR / "catalog.csv")
+    p.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    p.add_argument("query")
+    p.add_argument("--csv", action="store_true")
+    with_db(p)
+    p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("flags", help="list the consistency flags")
+    p.add_argument("--year", type=int)
+    p.add_argument("--csv", action="store_true")
+    with_db(p)
+    p.set_defaults(func=cmd_flags)
+
+    p = sub.add_parser("export", help="write CSV aggregates (UTF-8 with BOM, for Excel)")
+    p.add_argument("what", choices=["districts"])
+    p.add_argument("--year", type=int)
+    p.add_argument("-o", "--output", required=True)
+    with_db(p)
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # a clear message, not a traceback, for the analyst at the terminal
+        if os.environ.get("GONGKAI_DEBUG"):
+            raise
+        print(f"gongkai {args.command}: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Load: the DuckDB warehouse, its views and exports."""

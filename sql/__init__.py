@@ -1,0 +1,1 @@
+"""SQL views of the warehouse (staging → marts → flags), one view per file."""

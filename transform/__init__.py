@@ -1,0 +1,1 @@
+"""Transforms (polars): raw cells into the validated tidy frame."""

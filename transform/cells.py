@@ -1,0 +1,133 @@
+"""Raw printed cells into the validated tidy frame (polars): values normalised, codes checked."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from gongkai import taxonomy
+from gongkai.model import CatalogEntry, Extraction, RawCell
+
+BLANK_MARKERS = ("", "/", "／", "-", "－", "—", "——", "–", "无", "&nbsp;", "\xa0")
+_FULLWIDTH = dict(zip("０１２３４５６７８９．，－＋", "0123456789.,-+", strict=True))
+_NUMBER = r"^[+-]?\d+(?:\.\d+)?"
+
+TIDY_SCHEMA: dict[str, pl.DataType] = {
+    "report_id": pl.String(),
+    "agency": pl.String(),
+    "district": pl.String(),
+    "year": pl.Int32(),
+    "format": pl.String(),
+    "table": pl.String(),
+    "row": pl.String(),
+    "column": pl.String(),
+    "value": pl.Float64(),
+    "raw": pl.String(),
+    "is_blank": pl.Boolean(),
+    "annotation": pl.String(),
+    "source_file": pl.String(),
+    "page": pl.Int32(),
+    "line": pl.Int32(),
+    "cell_order": pl.Int32(),
+}
+
+
+class CellValidationError(ValueError):
+    """An extractor produced a cell the taxonomy does not know, or the same cell twice."""
+
+
+def validate_cells(cells: list[RawCell]) -> None:
+    """Every cell must be a taxonomy code, once."""
+    known = taxonomy.by_key()
+    seen: set[tuple[str, str, str]] = set()
+    for c in cells:
+        key = (c.table, c.row, c.column)
+        if key not in known:
+            raise CellValidationError(f"unknown cell {'.'.join(key)}")
+        if key in seen:
+            raise CellValidationError(f"duplicated cell {'.'.join(key)}")
+        seen.add(key)
+
+
+def normalise_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``value``, ``is_blank`` and ``annotation`` from ``raw`` (and ``column`` for units).
+
+    Blank markers count 0 (the printed text stays in ``raw``); ``22（其中修订16件）`` is 22 with the
+    annotation kept; amounts are converted to the column's own unit (元 or 万元); NULL stays NULL.
+    """
+    text = pl.col("raw").str.replace_many(_FULLWIDTH).str.replace_all(r"[\s\u3000\xa0]+", "")
+    # thousands separators: twice, because matches cannot overlap (1,234,567)
+    digits = text.str.replace_all(r"(\d),(\d{3})", "$1$2").str.replace_all(r"(\d),(\d{3})", "$1$2")
+    number = digits.str.extract(_NUMBER, 0).cast(pl.Float64, strict=False)
+    unit = digits.str.extract(r"^[+-]?\d+(?:\.\d+)?(万元|元)", 1)
+    factor = (
+        pl.when((pl.col("column") == "amount_yuan") & (unit == "万元"))
+        .then(10000.0)
+        .when((pl.col("column") == "amount_wan_yuan") & (unit == "元") & ~text.str.contains("万元"))
+        .then(0.0001)
+        .otherwise(1.0)
+    )
+    is_blank = pl.col("raw").is_not_null() & (
+        pl.col("raw").str.strip_chars(" \t\r\n\u3000\xa0").is_in(BLANK_MARKERS)
+    )
+    annotation = digits.str.replace(_NUMBER + r"(?:万元|元)?", "").str.strip_chars("()（）")
+    return frame.with_columns(
+        value=pl.when(pl.col("raw").is_null())
+        .then(None)
+        .when(is_blank)
+        .then(0.0)
+        .otherwise((number * factor).round(6)),
+        is_blank=is_blank,
+        annotation=pl.when(is_blank | pl.col("raw").is_null() | (annotation == ""))
+        .then(None)
+        .otherwise(annotation),
+    )
+
+
+def tidy_frame(extraction: Extraction, entry: CatalogEntry | None = None) -> pl.DataFrame:
+    """The tidy rows of one report, in taxonomy order.
+
+    Agency, district and year come from the document; the catalog fills what it lacks.
+    """
+    validate_cells(extraction.cells)
+    order = taxonomy.order_of(extraction.format)
+    agency = extraction.agency or (entry.agency if entry else None)
+    district = extraction.district or (entry.district if entry else None)
+    year = extraction.year or (entry.year if entry else None)
+    base = pl.DataFrame(
+        {
+            "table": [c.table for c in extraction.cells],
+            "row": [c.row for c in extraction.cells],
+            "column": [c.column for c in extraction.cells],
+            "raw": [c.raw for c in extraction.cells],
+            "page": [c.page for c in extraction.cells],
+            "line": [c.line for c in extraction.cells],
+            "cell_order": [order[(c.table, c.row, c.column)] for c in extraction.cells],
+        },
+        schema={
+            "table": pl.String(),
+            "row": pl.String(),
+            "column": pl.String(),
+            "raw": pl.String(),
+            "page": pl.Int32(),
+            "line": pl.Int32(),
+            "cell_order": pl.Int32(),
+        },
+    )
+    tidy = normalise_values(base).with_columns(
+        report_id=pl.lit(extraction.report_id, pl.String),
+        agency=pl.lit(agency, pl.String),
+        district=pl.lit(district, pl.String),
+        year=pl.lit(year, pl.Int32),
+        format=pl.lit(extraction.format, pl.String),
+        source_file=pl.lit(extraction.source, pl.String),
+    )
+    return tidy.select(list(TIDY_SCHEMA)).cast(TIDY_SCHEMA).sort("cell_order")
+
+
+def format_value(value: float | None) -> str:
+    """A value as a plain decimal number (``2``, ``7730.28``, ``-3``); empty for NULL."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
