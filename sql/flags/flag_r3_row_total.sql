@@ -1,0 +1,45 @@
+-- flag_r3_row_total: R3 failures: in a row of table 三, 总计 ≠ the sum of the six applicant columns
+create or replace view flag_r3_row_total as
+
+with by_row as (
+    select
+        report_id,
+        agency,
+        district,
+        year,
+        row_code,
+        any_value(row_label_zh) as row_label_zh,
+        max(value) filter (where column_code = 'total') as printed,
+        -- "+": a NULL or absent column makes the sum NULL
+        max(value) filter (where column_code = 'natural_person')
+        + max(value) filter (where column_code = 'commercial_enterprise')
+        + max(value) filter (where column_code = 'research_institution')
+        + max(value) filter (where column_code = 'social_welfare_org')
+        + max(value) filter (where column_code = 'legal_service_org')
+        + max(value) filter (where column_code = 'other_org') as expected
+    from stg_cells
+    where table_code = 'requests'
+    group by report_id, agency, district, year, row_code
+)
+
+select
+    report_id,                                  -- the report version
+    agency,                                     -- reporting agency
+    district,                                   -- district
+    year,                                       -- data year
+    'R3' as rule,                               -- 总计 = 自然人 + 五类法人或其他组织
+    'requests' as table_code,                   -- table 三
+    row_code,                                   -- the row checked
+    'total' as column_code,                     -- the printed total checked
+    'requests.' || row_code || '.total = requests.' || row_code || '.natural_person + requests.'
+    || row_code || '.commercial_enterprise + requests.' || row_code || '.research_institution + requests.'
+    || row_code || '.social_welfare_org + requests.' || row_code || '.legal_service_org + requests.'
+    || row_code || '.other_org' as cells,       -- the cells involved
+    cast(expected as decimal(38, 6)) as expected,   -- the sum of the six applicant columns
+    cast(printed as decimal(38, 6)) as printed,     -- 总计 as printed
+    'warning' as severity,                      -- follows from the table's structure
+    row_label_zh || '行：总计（' || gk_num(printed) || '）≠ 六类申请人之和（'
+    || gk_num(expected) || '）' as description_zh  -- e.g. 三、（一）予以公开行：总计（8）≠ 六类申请人之和（7）
+from by_row
+-- a NULL part makes the comparison NULL: not evaluated (flag_missing_cells reports the cell)
+where expected <> printed

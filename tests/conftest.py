@@ -1,0 +1,114 @@
+"""Fixtures: seed 001 (石龙区人民政府办公室 2024, 2021 format) as a hand-built Extraction."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Prefect: no telemetry (there is no network) and a quiet test server.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from gongkai import taxonomy
+from gongkai.load import warehouse
+from gongkai.model import Extraction, RawCell
+from gongkai.transform.cells import tidy_frame
+
+SEED_SHA256 = "94e8f3f6ac4e68ace18e4b4fd21089b2d9dbaa537ab7628d1d850c7d93f6d872"
+SEED_SOURCE = "seeds/001_20ac404ea9b9f41f.txt"
+SEED_EXTRACTED_AT = datetime(2026, 11, 22, 8, 0, 0)
+# The cells that seed 001 prints other than 0 (all 200 of its cells are printed).
+SEED_NONZERO = {
+    ("active_disclosure", "normative_documents", "issued"): "1",
+    ("active_disclosure", "normative_documents", "repealed"): "1",
+    ("active_disclosure", "normative_documents", "in_force"): "20",
+    ("requests", "new", "natural_person"): "9",
+    ("requests", "new", "total"): "9",
+    ("requests", "granted", "natural_person"): "8",
+    ("requests", "granted", "total"): "8",
+    ("requests", "unable_not_held", "natural_person"): "1",
+    ("requests", "unable_not_held", "total"): "1",
+    ("requests", "handled_total", "natural_person"): "9",
+    ("requests", "handled_total", "total"): "9",
+}
+
+Key = tuple[str, str, str]
+SeedBuilder = Callable[..., Extraction]
+Loader = Callable[..., None]
+
+
+def build_seed(
+    changes: Mapping[Key, str | None] | None = None,
+    *,
+    sha256: str = SEED_SHA256,
+    source: str = SEED_SOURCE,
+    other_as_one_row: bool = False,
+    agency: str | None = "石龙区人民政府办公室",
+    district: str | None = "石龙区",
+    year: int | None = 2024,
+) -> Extraction:
+    """Seed 001's cells as printed; ``changes`` replaces raw texts (None: the cell is unreadable)."""
+    raws = {(c.table, c.row, c.column): "0" for c in taxonomy.grid("2021", other_as_one_row)}
+    raws.update({k: v for k, v in SEED_NONZERO.items() if k in raws})
+    raws.update(changes or {})
+    return Extraction(
+        source=source,
+        sha256=sha256,
+        file_type="txt",
+        status="ok",
+        agency=agency,
+        district=district,
+        year=year,
+        format="2021",
+        cells=[RawCell(t, r, c, raw) for (t, r, c), raw in raws.items()],
+    )
+
+
+@pytest.fixture
+def seed() -> SeedBuilder:
+    return build_seed
+
+
+@pytest.fixture(scope="session")
+def empty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse file with its schema and views, built once and copied by ``con``."""
+    path = tmp_path_factory.mktemp("template") / "warehouse.duckdb"
+    connection = warehouse.connect(path)
+    warehouse.create_views(connection)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def con(empty_warehouse: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh warehouse file (tmp_path / "warehouse.duckdb") with its schema and views."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(empty_warehouse, path)
+    connection = warehouse.connect(path)
+    yield connection
+    connection.close()
+
+
+def load_extraction(
+    con: duckdb.DuckDBPyConnection,
+    extraction: Extraction,
+    extractor_version: str = "test-1",
+    extracted_at: datetime = SEED_EXTRACTED_AT,
+) -> None:
+    """What the flow does with one extraction: the tidy frame (none when failed) and one load."""
+    has_data = extraction.status not in warehouse.NO_DATA_STATUSES
+    cells = tidy_frame(extraction) if has_data else None
+    warehouse.load_report(con, warehouse.report_record(extraction, extractor_version, extracted_at), cells)
+
+
+@pytest.fixture
+def load() -> Loader:
+    return load_extraction
