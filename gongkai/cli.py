@@ -79,9 +79,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+FLAG_COLUMNS = ("agency", "year", "rule", "severity", "cells", "expected", "printed", "description_zh")
+
+
 def _print_frame(frame, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
     import polars as pl
 
+    from gongkai.load.export import plain_numbers
+
+    frame = plain_numbers(frame)
     if as_csv:
         sys.stdout.write(frame.write_csv())
         return
@@ -93,23 +99,24 @@ def _print_frame(frame, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from gongkai.load import warehouse
+    from gongkai.load import export
 
-    _print_frame(warehouse.query(_db(args), args.query), args.csv)
+    _print_frame(export.query(_db(args), args.query), args.csv)
     return 0
 
 
 def cmd_flags(args: argparse.Namespace) -> int:
-    from gongkai.load import warehouse
+    from gongkai.load import export
 
-    _print_frame(warehouse.flags(_db(args), args.year), args.csv)
+    frame = export.flags(_db(args), args.year)
+    _print_frame(frame if args.csv else frame.select(FLAG_COLUMNS), args.csv)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from gongkai.load import warehouse
+    from gongkai.load import export
 
-    out = warehouse.export_district_summary(_db(args), Path(args.output), year=args.year)
+    out = export.export_district_summary(_db(args), Path(args.output), year=args.year)
     print(f"wrote {out}")
     return 0
 

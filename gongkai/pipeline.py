@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +18,9 @@ import polars as pl
 from gongkai import EXTRACTOR_VERSION
 from gongkai.catalog import Catalog
 from gongkai.extract.report import extract_bytes
-from gongkai.load import warehouse
+from gongkai.load import export, warehouse
 from gongkai.model import CatalogEntry, Extraction
-from gongkai.transform.cells import TIDY_SCHEMA, CellValidationError, tidy_frame
+from gongkai.transform.cells import CellValidationError, tidy_frame
 
 WAREHOUSE_NAME = "warehouse.duckdb"
 
@@ -42,7 +41,7 @@ class Prepared:
     """One report ready to load: its ``reports`` row and its tidy cells."""
 
     report: dict
-    cells: pl.DataFrame
+    cells: pl.DataFrame | None
 
 
 @dataclass
@@ -107,37 +106,20 @@ def extract_source(source: Source) -> Extraction:
 
 def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: datetime) -> Prepared:
     """The tidy frame and the reports row; cells that fail validation fail the report, loudly."""
-    cells = pl.DataFrame(schema=TIDY_SCHEMA)
-    status, error = extraction.status, extraction.error
+    cells = None
     if extraction.cells:
         try:
             cells = tidy_frame(extraction, entry)
         except CellValidationError as e:
-            status, error = "failed", f"invalid cells from the extractor: {e}"
-    first = cells.row(0, named=True) if cells.height else {}
-    is_missing = extraction.file_type == "missing"
-    report = {
-        "report_id": extraction.report_id,
-        "sha256": None if is_missing else extraction.sha256,
-        "source": extraction.source,
-        "file_type": extraction.file_type,
-        "agency": first.get("agency") or extraction.agency or (entry.agency if entry else None),
-        "district": first.get("district") or extraction.district or (entry.district if entry else None),
-        "year": first.get("year") or extraction.year or (entry.year if entry else None),
-        "format": extraction.format,
-        "status": status,
-        "error": error,
-        "problems": json.dumps(extraction.problems, ensure_ascii=False),
-        "extractor_version": EXTRACTOR_VERSION,
-        "extracted_at": extracted_at,
-        "n_cells": cells.height,
-        "n_null_cells": int(cells["value"].null_count()) if cells.height else 0,
-    }
+            extraction = replace(
+                extraction, status="failed", error=f"invalid cells from the extractor: {e}", cells=[]
+            )
+    report = warehouse.report_record(extraction, EXTRACTOR_VERSION, extracted_at, entry)
     return Prepared(report, cells)
 
 
 def load(db_path: Path, prepared: list[Prepared]) -> list[str]:
-    """Load each report in its own transaction; the reports loaded, in order."""
+    """Load each report in its own transaction, then (re)create the views; the reports loaded."""
     done = []
     con = warehouse.connect(db_path)
     try:
@@ -166,12 +148,12 @@ def unchanged(db_path: Path, sources: list[Source]) -> set[str]:
 
 
 def count_flags(db_path: Path) -> dict[str, int]:
-    frame = warehouse.query(db_path, "SELECT rule, count(*) AS n FROM consistency_flags GROUP BY rule")
+    frame = export.query(db_path, "SELECT rule, count(*) AS n FROM consistency_flags GROUP BY rule")
     return {r["rule"]: int(r["n"]) for r in frame.iter_rows(named=True)}
 
 
-def export(db_path: Path, exports_dir: Path) -> list[str]:
-    out = warehouse.export_district_summary(db_path, Path(exports_dir) / "district_summary.csv")
+def export_districts(db_path: Path, exports_dir: Path) -> list[str]:
+    out = export.export_district_summary(db_path, Path(exports_dir) / "district_summary.csv")
     return [str(out)]
 
 
@@ -179,17 +161,16 @@ def record_run(db_path: Path, summary: RunSummary) -> None:
     con = warehouse.connect(db_path)
     try:
         warehouse.ensure_schema(con)
-        con.execute(
-            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                summary.run_id,
-                summary.started_at,
-                summary.finished_at,
-                len(summary.loaded),
-                len(summary.skipped),
-                len(summary.failed),
-                summary.to_json(),
-            ],
+        run_id = warehouse.start_run(con, datetime.fromisoformat(summary.started_at))
+        summary.run_id = run_id
+        warehouse.finish_run(
+            con,
+            run_id,
+            n_loaded=len(summary.loaded),
+            n_skipped=len(summary.skipped),
+            n_failed=len(summary.failed),
+            summary=asdict(summary),
+            finished_at=datetime.fromisoformat(summary.finished_at),
         )
     finally:
         con.close()
@@ -197,7 +178,7 @@ def record_run(db_path: Path, summary: RunSummary) -> None:
 
 def new_run(now: datetime | None = None) -> RunSummary:
     now = now or datetime.now(UTC)
-    return RunSummary(run_id=now.strftime("%Y%m%dT%H%M%S.%fZ"), started_at=now.isoformat())
+    return RunSummary(run_id="", started_at=now.isoformat())
 
 
 def summarise_failures(prepared: list[Prepared]) -> dict[str, str]:
@@ -206,7 +187,3 @@ def summarise_failures(prepared: list[Prepared]) -> dict[str, str]:
         for p in prepared
         if p.report["status"] in {"failed", "needs_ocr"}
     }
-
-
-def statuses(prepared: list[Prepared]) -> Counter[str]:
-    return Counter(p.report["status"] for p in prepared)

@@ -127,9 +127,7 @@ def test_bytes_that_are_not_text_fail_with_reason() -> None:
 
 
 def test_undecodable_bytes_fail_with_reason() -> None:
-    e = extract_bytes(
-        b"\xff\xfe\xfa" * 7 + "报告".encode() + b"\x81\x30\xff" * 50, source="mojibake.txt"
-    )
+    e = extract_bytes(b"\xff\xfe\xfa" * 7 + "报告".encode() + b"\x81\x30\xff" * 50, source="mojibake.txt")
     assert e.status == "failed"
 
 

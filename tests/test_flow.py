@@ -1,0 +1,77 @@
+"""The nightly flow under Prefect's test harness, on the bundled sample catalog, into a real DuckDB file."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from gongkai import pipeline
+from gongkai.flows.nightly import nightly
+from gongkai.load import export
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+TABLES = ("reports", "cells", "dim_table", "dim_row", "dim_column", "dim_cell")
+
+
+@pytest.fixture(scope="module")
+def harness() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def sample_data(tmp_path: Path) -> Path:
+    shutil.copy(DATA / "catalog.csv", tmp_path / "catalog.csv")
+    shutil.copytree(DATA / "samples", tmp_path / "samples")
+    return tmp_path
+
+
+def snapshot(db: Path) -> dict[str, pl.DataFrame]:
+    return {t: export.query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in TABLES}
+
+
+def test_nightly_flow_loads_the_samples_and_reruns_identically(harness: None, sample_data: Path) -> None:
+    first = nightly(catalog_path=sample_data / "catalog.csv", data_dir=sample_data)
+    n_sources = len(pl.read_csv(sample_data / "catalog.csv"))
+    assert len(first.loaded) == n_sources
+    assert first.failed == {}
+    assert first.flags_by_rule["R4"] == 2  # hongze-2023.pdf prints 行政复议 总计 0 under 10 and 1
+    assert first.flags_by_rule["missing_cell"] == 14 + 3 + 19  # seed 004, pingtan 2021, pingtan 2019
+
+    db = pipeline.warehouse_path(sample_data)
+    export_file = sample_data / "exports" / "district_summary.csv"
+    before, export_bytes = snapshot(db), export_file.read_bytes()
+
+    second = nightly(catalog_path=sample_data / "catalog.csv", data_dir=sample_data)
+    assert second.loaded == [] and len(second.skipped) == n_sources
+    after = snapshot(db)
+    for table in TABLES:
+        assert before[table].equals(after[table], null_equal=True), table
+    assert export_file.read_bytes() == export_bytes
+
+    assert export_bytes.startswith(b"\xef\xbb\xbf")
+    districts = pl.read_csv(export_file)
+    assert "洪泽区" in districts["district"].to_list()
+    runs = export.query(db, "SELECT n_loaded, n_skipped FROM runs ORDER BY started_at").rows()
+    assert runs == [(n_sources, 0), (0, n_sources)]
+
+
+def test_one_bad_report_does_not_fail_the_flow(harness: None, tmp_path: Path) -> None:
+    shutil.copy(DATA / "samples" / "001_20ac404ea9b9f41f.txt", tmp_path / "good.txt")
+    (tmp_path / "broken.pdf").write_bytes((DATA / "samples" / "hongze-2023.pdf").read_bytes()[:3000])
+    (tmp_path / "catalog.csv").write_text(
+        "agency,district,year,source\n,石龙区,2024,good.txt\n,洪泽区,2023,broken.pdf\n,,2024,gone.txt\n",
+        encoding="utf-8",
+    )
+    summary = nightly(catalog_path=tmp_path / "catalog.csv", data_dir=tmp_path)
+    assert len(summary.loaded) == 3
+    assert set(summary.failed) == {str(tmp_path / "broken.pdf"), str(tmp_path / "gone.txt")}
+    reports = export.query(
+        pipeline.warehouse_path(tmp_path), "SELECT status, count(*) FROM reports GROUP BY ALL"
+    )
+    assert dict(reports.rows()) == {"ok": 1, "failed": 2}
