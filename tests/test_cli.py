@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -98,6 +99,7 @@ def test_sql_flags_and_export_on_a_warehouse(capsys: pytest.CaptureFixture[str],
 
 
 def test_the_command_is_installed() -> None:
-    done = subprocess.run(["gongkai", "--help"], capture_output=True, text=True, check=True)
+    command = Path(sys.executable).parent / "gongkai"
+    done = subprocess.run([str(command), "--help"], capture_output=True, text=True, check=True)
     for command in ("parse", "run", "sql", "flags", "export"):
         assert command in done.stdout
