@@ -1,15 +1,30 @@
-"""The nightly Prefect flow: thin tasks around ``gongkai.pipeline``'s plain functions."""
+"""The nightly Prefect flow: thin tasks around the plain functions of ``gongkai.pipeline`` and friends."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 
-from gongkai import pipeline
+from gongkai import acquire, pipeline, report_run
 from gongkai.catalog import Catalog, read_catalog
-from gongkai.model import Extraction
+from gongkai.fetch import Fetched, FetchSettings, Previous, RetryableFetchError
+from gongkai.load import fetches
+from gongkai.model import CatalogEntry, Extraction
+
+
+def _retry_when_worth_it(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
+    """Prefect retries timeouts, connection errors, 5xx and 429; never a 404 or a bad body."""
+    try:
+        state.result()
+    except RetryableFetchError:
+        return True
+    except Exception:
+        return False
+    return False
 
 
 @task(name="read-catalog")
@@ -17,14 +32,38 @@ def read_catalog_task(path: Path) -> Catalog:
     return read_catalog(path)
 
 
+@task(name="previous-fetches")
+def previous_fetches_task(db_path: Path) -> dict[str, Previous]:
+    return fetches.previous(db_path)
+
+
+@task(name="discover", task_run_name="discover {entry.source}", retry_condition_fn=_retry_when_worth_it)
+def discover_task(
+    entry: CatalogEntry, previous: dict[str, Previous], settings: FetchSettings, raw_dir: Path
+) -> tuple[list[CatalogEntry], list[Fetched]]:
+    return acquire.expand_listing(entry, previous, settings, raw_dir)
+
+
+@task(name="fetch-batch")
+def fetch_batch_task(
+    requests: list[acquire.FetchRequest], settings: FetchSettings, raw_dir: Path
+) -> list[Fetched]:
+    return acquire.fetch_batch(requests, settings, raw_dir)
+
+
+@task(name="fetch", task_run_name="fetch {request.url}", retry_condition_fn=_retry_when_worth_it)
+def fetch_task(request: acquire.FetchRequest, settings: FetchSettings, raw_dir: Path) -> Fetched:
+    return acquire.attempt(request, settings, raw_dir)
+
+
 @task(name="read-source")
-def read_source_task(catalog: Catalog, index: int) -> pipeline.Source:
-    return pipeline.read_source(catalog, catalog.entries[index])
+def read_source_task(catalog: Catalog, entry: CatalogEntry) -> pipeline.Source:
+    return pipeline.read_source(catalog, entry)
 
 
 @task(name="extract", task_run_name="extract {source.location}")
-def extract_task(source: pipeline.Source) -> Extraction:
-    return pipeline.extract_source(source)
+def extract_task(source: pipeline.Source, raw_dir: Path) -> Extraction:
+    return pipeline.extract_source(acquire.body(source, raw_dir))
 
 
 @task(name="transform")
@@ -33,8 +72,8 @@ def transform_task(extraction: Extraction, source: pipeline.Source, at: datetime
 
 
 @task(name="load")
-def load_task(db_path: Path, prepared: list[pipeline.Prepared]) -> list[str]:
-    return pipeline.load(db_path, prepared)
+def load_task(db_path: Path, prepared: list[pipeline.Prepared], fetched: list[Fetched]) -> list[str]:
+    return pipeline.load(db_path, prepared, fetched)
 
 
 @task(name="flags")
@@ -47,36 +86,113 @@ def export_task(db_path: Path, exports_dir: Path) -> list[str]:
     return pipeline.export_districts(db_path, exports_dir)
 
 
+def fetch_with_retries(
+    requests: list[acquire.FetchRequest], settings: FetchSettings, raw_dir: Path
+) -> list[Fetched]:
+    """One batched attempt at every URL; the retryable failures again, as Prefect tasks with retries."""
+    first = fetch_batch_task(requests, settings, raw_dir)
+    again = [r for r, f in zip(requests, first, strict=True) if f.retryable]
+    if not again:
+        return first
+    retrying = fetch_task.with_options(
+        retries=settings.retries, retry_delay_seconds=list(settings.retry_delay_seconds)
+    )
+    futures = {r.url: retrying.submit(r, settings, raw_dir) for r in again}
+    done: dict[str, Fetched] = {}
+    for url, future in futures.items():
+        outcome = future.result(raise_on_failure=False)
+        if isinstance(outcome, RetryableFetchError):
+            outcome = replace(outcome.fetched, attempts=settings.retries + 2, retryable=False)
+        elif isinstance(outcome, BaseException):
+            outcome = Fetched(url=url, outcome="failed", error=f"{type(outcome).__name__}: {outcome}")
+        else:
+            outcome = replace(outcome, attempts=outcome.attempts + 1)
+        done[url] = outcome
+    return [done.get(f.url, f) if f.retryable else f for f in first]
+
+
 @flow(name="gongkai-nightly", log_prints=True)
 def nightly(
-    catalog_path: Path = Path("data/catalog.csv"), data_dir: Path = Path("data")
+    catalog_path: Path = Path("data/catalog.csv"),
+    data_dir: Path = Path("data"),
+    settings: FetchSettings | None = None,
 ) -> pipeline.RunSummary:
     """Fetch what changed in the catalog, extract it, load it, check it, export the district summary."""
+    settings = settings or FetchSettings()
     logger = get_run_logger()
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    db_path = pipeline.warehouse_path(data_dir)
+    db_path, raw_dir = pipeline.warehouse_path(data_dir), data_dir / "raw"
     summary = pipeline.new_run()
+    known_before = report_run.sources_with_reports(db_path)
 
     catalog = read_catalog_task(Path(catalog_path))
     summary.catalog_errors = list(catalog.errors)
     for error in catalog.errors:
         logger.warning("catalog: %s", error)
+    local, urls, listings = acquire.split(catalog.entries)
+    previous = previous_fetches_task(db_path)
 
-    sources = [read_source_task(catalog, i) for i in range(len(catalog.entries))]
+    fetched: list[Fetched] = []
+    for listing in listings:
+        outcome = (
+            discover_task.with_options(
+                retries=settings.retries, retry_delay_seconds=list(settings.retry_delay_seconds)
+            )
+            .submit(listing, previous, settings, raw_dir)
+            .result(raise_on_failure=False)
+        )
+        if isinstance(outcome, BaseException):
+            error = outcome.fetched if isinstance(outcome, RetryableFetchError) else None
+            fetched.append(error or Fetched(url=listing.source, outcome="failed", error=str(outcome)))
+            summary.failed[listing.source] = f"listing: {outcome}"
+            continue
+        found, pages = outcome
+        fetched += pages
+        urls += [e for e in found if e.source not in {u.source for u in urls}]
+
+    answers = fetch_with_retries(
+        [acquire.FetchRequest(e.source, previous.get(e.source), e.parent_url) for e in urls],
+        settings,
+        raw_dir,
+    )
+    fetched += answers
+    sources = [read_source_task(catalog, e) for e in local]
+    sources += [acquire.url_source(e, f, previous.get(e.source)) for e, f in zip(urls, answers, strict=True)]
+
     current = pipeline.unchanged(db_path, sources)
     todo = [s for s in sources if s.location not in current]
     summary.skipped = sorted(current)
 
     at = datetime.now(UTC)
-    extractions = extract_task.map(todo).result() if todo else []
+    extractions = extract_task.map(todo, raw_dir=raw_dir).result() if todo else []
+    # a report page that only wraps its attachment: fetch the attachment and extract that too
+    wrapped = acquire.attachments_to_fetch(todo, extractions, previous)
+    if wrapped:
+        attachment_answers = fetch_with_retries([r for _, r in wrapped], settings, raw_dir)
+        fetched += attachment_answers
+        more = [
+            acquire.url_source(entry, answer, previous.get(answer.url))
+            for (entry, _), answer in zip(wrapped, attachment_answers, strict=True)
+        ]
+        more = [s for s in more if s.location not in pipeline.unchanged(db_path, more)]
+        todo += more
+        extractions += extract_task.map(more, raw_dir=raw_dir).result() if more else []
+
     prepared = [transform_task(e, s, at) for e, s in zip(extractions, todo, strict=True)]
-    summary.loaded = load_task(db_path, prepared) if prepared or not db_path.exists() else []
-    summary.failed = pipeline.summarise_failures(prepared)
+    summary.loaded = (
+        load_task(db_path, prepared, fetched) if prepared or fetched or not db_path.exists() else []
+    )
+    summary.failed.update(pipeline.summarise_failures(prepared))
 
     summary.flags_by_rule = flags_task(db_path)
     summary.exports = export_task(db_path, data_dir / "exports")
     summary.finished_at = datetime.now(UTC).isoformat()
     pipeline.record_run(db_path, summary)
+    create_markdown_artifact(
+        key="gongkai-nightly",
+        markdown=report_run.markdown(db_path, summary, prepared, fetched, known_before),
+        description="New, changed and failed reports and their flags",
+    )
     logger.info("%s", summary.text())
     return summary

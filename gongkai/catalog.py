@@ -1,4 +1,4 @@
-"""The catalog of report sources (``data/catalog.csv``: agency, district, year, source)."""
+"""The catalog of report sources (``data/catalog.csv``: agency, district, year, source or url, [kind])."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 from gongkai.model import CatalogEntry
 
-REQUIRED = ("agency", "district", "year", "source")
+REQUIRED = ("agency", "district", "year")
+KINDS = ("report", "listing")
 
 
 @dataclass
@@ -24,12 +25,19 @@ class Catalog:
 
 
 def read_catalog(path: Path | str) -> Catalog:
-    """Every well-formed row; a malformed row becomes an error naming its line, the others still run."""
+    """Every well-formed row; a malformed row becomes an error naming its line, the others still run.
+
+    ``source`` (or ``url``) is a local path, relative to the catalog's folder, or an http(s) URL.
+    ``kind`` is ``report`` (the default) or ``listing``: an agency's annual-report column, whose
+    report links the nightly run discovers. ``year`` may be empty.
+    """
     path = Path(path)
     catalog = Catalog(path)
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        names = reader.fieldnames or []
+        source_column = "source" if "source" in names else "url"
+        missing = [c for c in (*REQUIRED, source_column) if c not in names]
         if missing:
             catalog.errors.append(f"{path}:1: header lacks column(s) {', '.join(missing)}")
             return catalog
@@ -38,13 +46,17 @@ def read_catalog(path: Path | str) -> Catalog:
             if None in row or any(v is None for v in row.values()):
                 catalog.errors.append(f"{path}:{line}: wrong number of fields")
                 continue
-            source = (row.get("source") or "").strip()
+            source = (row.get(source_column) or "").strip()
             year_text = (row.get("year") or "").strip()
+            kind = (row.get("kind") or "").strip() or "report"
             if not source:
-                catalog.errors.append(f"{path}:{line}: empty source")
+                catalog.errors.append(f"{path}:{line}: empty {source_column}")
                 continue
             if year_text and not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
                 catalog.errors.append(f"{path}:{line}: year {year_text!r} is not a year")
+                continue
+            if kind not in KINDS:
+                catalog.errors.append(f"{path}:{line}: kind {kind!r} is not one of {', '.join(KINDS)}")
                 continue
             catalog.entries.append(
                 CatalogEntry(
@@ -53,6 +65,7 @@ def read_catalog(path: Path | str) -> Catalog:
                     district=(row.get("district") or "").strip() or None,
                     year=int(year_text) if year_text else None,
                     source=source,
+                    kind=kind,
                 )
             )
     return catalog

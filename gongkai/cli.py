@@ -82,6 +82,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 FLAG_COLUMNS = ("agency", "year", "rule", "severity", "cells", "expected", "printed", "description_zh")
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from gongkai import schedule
+
+    dep = schedule.deployment(Path(args.catalog), Path(args.data_dir), cron=args.cron, timezone=args.timezone)
+    print(f"serving gongkai-nightly/{dep.name}: cron {args.cron!r} ({args.timezone}), one run at a time")
+    schedule.serve(dep)
+    return 0
+
+
 def _print_frame(frame, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
     import polars as pl
 
@@ -143,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", default=DEFAULT_DATA_DIR / "catalog.csv")
     p.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("serve", help="serve the scheduled nightly deployment (needs a Prefect server)")
+    p.add_argument("--catalog", default=DEFAULT_DATA_DIR / "catalog.csv")
+    p.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    p.add_argument("--cron", default="0 2 * * *", help="when to run (default: 0 2 * * *, 02:00)")
+    p.add_argument("--timezone", default="Asia/Shanghai")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("sql", help="run a read-only SQL query on the warehouse")
     p.add_argument("query")

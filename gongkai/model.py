@@ -33,6 +33,7 @@ class Extraction:
     cells: list[RawCell] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     narrative: str = ""
+    attachments: list[str] = field(default_factory=list)  # documents a web page links to (附件), to fetch
 
     @property
     def report_id(self) -> str:
@@ -48,3 +49,5 @@ class CatalogEntry:
     district: str | None
     year: int | None
     source: str
+    kind: str = "report"  # report | listing (an agency's annual-report column, 年报栏目)
+    parent_url: str | None = None  # the listing page a discovered report came from

@@ -13,12 +13,14 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from gongkai import EXTRACTOR_VERSION
 from gongkai.catalog import Catalog
 from gongkai.extract.report import extract_bytes
-from gongkai.load import export, warehouse
+from gongkai.fetch import Fetched
+from gongkai.load import export, fetches, warehouse
 from gongkai.model import CatalogEntry, Extraction
 from gongkai.transform.cells import CellValidationError, tidy_frame
 
@@ -34,6 +36,7 @@ class Source:
     data: bytes | None
     sha256: str | None
     error: str | None = None
+    fetched: Fetched | None = None
 
 
 @dataclass
@@ -86,11 +89,17 @@ def read_source(catalog: Catalog, entry: CatalogEntry) -> Source:
     return Source(entry, str(path), data, hashlib.sha256(data).hexdigest())
 
 
+def unreadable_sha256(location: str) -> str:
+    """The stand-in hash of a source whose bytes could not be had (a missing file, a 404)."""
+    return hashlib.sha256(f"unreadable\0{location}".encode()).hexdigest()
+
+
 def extract_source(source: Source) -> Extraction:
     """Extract one source; any error becomes a failed Extraction with the reason."""
     if source.data is None:
-        pseudo = hashlib.sha256(f"unreadable\0{source.location}".encode()).hexdigest()
-        return Extraction(source.location, pseudo, "missing", "failed", source.error)
+        return Extraction(
+            source.location, unreadable_sha256(source.location), "missing", "failed", source.error
+        )
     try:
         return extract_bytes(source.data, source=source.location, year_hint=source.entry.year)
     except Exception as e:  # one report's bug must not stop the run; the reason is kept
@@ -118,12 +127,14 @@ def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: da
     return Prepared(report, cells)
 
 
-def load(db_path: Path, prepared: list[Prepared]) -> list[str]:
-    """Load each report in its own transaction, then (re)create the views; the reports loaded."""
+def load(db_path: Path, prepared: list[Prepared], fetched: list[Fetched] | None = None) -> list[str]:
+    """Load each report in its own transaction, log the fetches, (re)create the views; the reports loaded."""
     done = []
     con = warehouse.connect(db_path)
     try:
         warehouse.ensure_schema(con)
+        fetches.ensure_table(con)
+        fetches.record(con, fetched or [])
         for item in sorted(prepared, key=lambda p: p.report["report_id"]):
             warehouse.load_report(con, item.report, item.cells)
             done.append(item.report["report_id"])
@@ -134,17 +145,28 @@ def load(db_path: Path, prepared: list[Prepared]) -> list[str]:
 
 
 def unchanged(db_path: Path, sources: list[Source]) -> set[str]:
-    """Sources whose bytes were already extracted by this extractor version."""
+    """Sources already in the warehouse as they are now: the same bytes read by this extractor
+    version, or the same failure to get any bytes (a file still missing, a URL still 404)."""
     if not db_path.exists():
         return set()
-    con = warehouse.connect(db_path)
+    con = warehouse.connect(db_path, read_only=True)
     try:
-        warehouse.ensure_schema(con)
-        return {
-            s.location for s in sources if s.sha256 and warehouse.is_current(con, s.sha256, EXTRACTOR_VERSION)
-        }
+        rows = con.execute(
+            "SELECT sha256, error FROM reports WHERE extractor_version = ?", [EXTRACTOR_VERSION]
+        ).fetchall()
+    except duckdb.CatalogException:  # a warehouse file without tables yet
+        rows = []
     finally:
         con.close()
+    current = {sha for sha, _ in rows}
+    failures = {(sha, error) for sha, error in rows}
+
+    def same(s: Source) -> bool:
+        if s.data is None and s.error:
+            return (unreadable_sha256(s.location), s.error) in failures
+        return s.sha256 in current
+
+    return {s.location for s in sources if same(s)}
 
 
 def count_flags(db_path: Path) -> dict[str, int]:

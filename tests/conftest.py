@@ -102,3 +102,12 @@ def load_extraction(
 @pytest.fixture
 def load() -> Loader:
     return load_extraction
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for every flow test of the session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield

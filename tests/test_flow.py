@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from gongkai import pipeline
 from gongkai.flows.nightly import nightly
@@ -18,10 +17,9 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 TABLES = ("reports", "cells", "dim_table", "dim_row", "dim_column", "dim_cell")
 
 
-@pytest.fixture(scope="module")
-def harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
+@pytest.fixture
+def harness(prefect_harness: None) -> None:
+    return None
 
 
 @pytest.fixture
@@ -29,6 +27,22 @@ def sample_data(tmp_path: Path) -> Path:
     shutil.copy(DATA / "catalog.csv", tmp_path / "catalog.csv")
     shutil.copytree(DATA / "samples", tmp_path / "samples")
     return tmp_path
+
+
+def latest_artifact(key: str) -> str:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    async def read() -> str:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                sort=ArtifactSort.CREATED_DESC,
+            )
+            return found[0].data
+
+    return asyncio.run(read())
 
 
 def snapshot(db: Path) -> dict[str, pl.DataFrame]:
@@ -42,6 +56,10 @@ def test_nightly_flow_loads_the_samples_and_reruns_identically(harness: None, sa
     assert first.failed == {}
     assert first.flags_by_rule["R4"] == 2  # hongze-2023.pdf prints 行政复议 总计 0 under 10 and 1
     assert first.flags_by_rule["missing_cell"] == 14 + 3 + 19  # seed 004, pingtan 2021, pingtan 2019
+
+    artifact = latest_artifact("gongkai-nightly")
+    assert "## New reports" in artifact and "洪泽区人民政府" in artifact
+    assert "## New flags" in artifact and "| R4 |" in artifact
 
     db = pipeline.warehouse_path(sample_data)
     export_file = sample_data / "exports" / "district_summary.csv"

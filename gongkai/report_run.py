@@ -1,0 +1,88 @@
+"""What a nightly run did, for people: the markdown artifact of new, changed and failed reports and flags."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+
+from gongkai.fetch import Fetched
+
+
+def sources_with_reports(db_path: Path) -> dict[str, set[str]]:
+    """Per source, the report versions (report_id) the warehouse already holds."""
+    if not Path(db_path).exists():
+        return {}
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute("SELECT source, report_id FROM reports").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    finally:
+        con.close()
+    known: dict[str, set[str]] = {}
+    for source, report_id in rows:
+        known.setdefault(source, set()).add(report_id)
+    return known
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def markdown(
+    db_path: Path, summary, prepared: list, fetched: list[Fetched], known: dict[str, set[str]]
+) -> str:  # type: ignore[no-untyped-def]
+    """The run in markdown: counts, new and changed reports, failures, the new reports' flags, fetches."""
+    reports = sorted((p.report for p in prepared), key=lambda r: (str(r["agency"]), str(r["source"])))
+    new = [r for r in reports if r["source"] not in known]
+    changed = [r for r in reports if r["source"] in known and r["report_id"] not in known[r["source"]]]
+    outcomes = Counter(f.outcome for f in fetched)
+    parts = [
+        f"# gongkai nightly run {summary.run_id}",
+        f"{len(summary.loaded)} reports loaded ({len(new)} new, {len(changed)} changed), "
+        f"{len(summary.skipped)} unchanged, {len(summary.failed)} failed. Fetches: "
+        f"{outcomes['downloaded']} downloaded, {outcomes['not_modified']} not modified (304), "
+        f"{outcomes['failed']} failed.",
+    ]
+    for title, rows in (("New reports", new), ("Changed reports", changed)):
+        if rows:
+            parts += [
+                f"## {title}",
+                _table(
+                    ["agency", "district", "year", "status", "source"],
+                    [[r["agency"], r["district"], r["year"], r["status"], r["source"]] for r in rows],
+                ),
+            ]
+    if summary.failed:
+        parts += [
+            "## Failed",
+            _table(["source", "reason"], [[s, why] for s, why in sorted(summary.failed.items())]),
+        ]
+    loaded = [r["report_id"] for r in reports]
+    if loaded and Path(db_path).exists():
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            flags = con.execute(
+                "SELECT agency, year, rule, severity, cells, expected, printed, description_zh "
+                "FROM consistency_flags WHERE report_id IN (SELECT unnest(?)) AND severity <> 'info' "
+                "ORDER BY agency, year, rule, cells",
+                [loaded],
+            ).fetchall()
+        finally:
+            con.close()
+        if flags:
+            parts += [
+                "## New flags",
+                _table(
+                    ["agency", "year", "rule", "severity", "cells", "expected", "printed", "description"],
+                    [list(f) for f in flags],
+                ),
+            ]
+    return "\n\n".join(parts) + "\n"
