@@ -61,14 +61,23 @@ def read_source_task(catalog: Catalog, entry: CatalogEntry) -> pipeline.Source:
     return pipeline.read_source(catalog, entry)
 
 
-@task(name="extract", task_run_name="extract {source.location}")
-def extract_task(source: pipeline.Source, raw_dir: Path) -> Extraction:
-    return pipeline.extract_source(acquire.body(source, raw_dir))
+@task(name="extract-transform", task_run_name="extract {batch_name}")
+def extract_batch_task(
+    sources: list[pipeline.Source], raw_dir: Path, at: datetime, batch_name: str
+) -> list[tuple[Extraction, pipeline.Prepared]]:
+    """A batch of reports per task keeps Prefect's per-task overhead small next to the work."""
+    return [pipeline.extract_and_prepare(acquire.body(s, raw_dir), at) for s in sources]
 
 
-@task(name="transform")
-def transform_task(extraction: Extraction, source: pipeline.Source, at: datetime) -> pipeline.Prepared:
-    return pipeline.prepare(extraction, source.entry, at)
+def extract_all(
+    sources: list[pipeline.Source], raw_dir: Path, at: datetime, batch_size: int
+) -> tuple[list[Extraction], list[pipeline.Prepared]]:
+    batches = [sources[i : i + batch_size] for i in range(0, len(sources), batch_size)]
+    futures = [
+        extract_batch_task.submit(b, raw_dir, at, f"{i + 1}/{len(batches)}") for i, b in enumerate(batches)
+    ]
+    pairs = [pair for f in futures for pair in f.result()]
+    return [e for e, _ in pairs], [p for _, p in pairs]
 
 
 @task(name="load")
@@ -116,6 +125,7 @@ def nightly(
     catalog_path: Path = Path("data/catalog.csv"),
     data_dir: Path = Path("data"),
     settings: FetchSettings | None = None,
+    batch_size: int = 50,
 ) -> pipeline.RunSummary:
     """Fetch what changed in the catalog, extract it, load it, check it, export the district summary."""
     settings = settings or FetchSettings()
@@ -165,7 +175,7 @@ def nightly(
     summary.skipped = sorted(current)
 
     at = datetime.now(UTC)
-    extractions = extract_task.map(todo, raw_dir=raw_dir).result() if todo else []
+    extractions, prepared = extract_all(todo, raw_dir, at, batch_size)
     # a report page that only wraps its attachment: fetch the attachment and extract that too
     wrapped = acquire.attachments_to_fetch(todo, extractions, previous)
     if wrapped:
@@ -176,17 +186,20 @@ def nightly(
             for (entry, _), answer in zip(wrapped, attachment_answers, strict=True)
         ]
         more = [s for s in more if s.location not in pipeline.unchanged(db_path, more)]
-        todo += more
-        extractions += extract_task.map(more, raw_dir=raw_dir).result() if more else []
+        prepared += extract_all(more, raw_dir, at, batch_size)[1]
 
-    prepared = [transform_task(e, s, at) for e, s in zip(extractions, todo, strict=True)]
     summary.loaded = (
         load_task(db_path, prepared, fetched) if prepared or fetched or not db_path.exists() else []
     )
     summary.failed.update(pipeline.summarise_failures(prepared))
 
-    summary.flags_by_rule = flags_task(db_path)
-    summary.exports = export_task(db_path, data_dir / "exports")
+    exports_dir = data_dir / "exports"
+    if summary.loaded or not (exports_dir / "district_summary.csv").exists():
+        summary.flags_by_rule = flags_task(db_path)
+        summary.exports = export_task(db_path, exports_dir)
+    else:  # no report changed: the flags and the export are those of the last run
+        summary.flags_by_rule = pipeline.last_flags_by_rule(db_path)
+        summary.exports = [str(exports_dir / "district_summary.csv")]
     summary.finished_at = datetime.now(UTC).isoformat()
     pipeline.record_run(db_path, summary)
     create_markdown_artifact(

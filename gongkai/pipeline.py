@@ -113,6 +113,20 @@ def extract_source(source: Source) -> Extraction:
         )
 
 
+def extract_and_prepare(source: Source, at: datetime) -> tuple[Extraction, Prepared]:
+    """Extract one source and prepare its load: what each flow batch does per report."""
+    extraction = extract_source(source)
+    return extraction, prepare(extraction, source.entry, at)
+
+
+def last_flags_by_rule(db_path: Path) -> dict[str, int]:
+    """The flag counts the last finished run recorded (for a night when no report changed)."""
+    rows = export.query(
+        db_path, "SELECT summary FROM runs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1"
+    ).rows()
+    return json.loads(rows[0][0]).get("flags_by_rule", {}) if rows else count_flags(db_path)
+
+
 def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: datetime) -> Prepared:
     """The tidy frame and the reports row; cells that fail validation fail the report, loudly."""
     cells = None

@@ -14,6 +14,15 @@ Response = tuple[int, dict[str, str], bytes]
 Route = Callable[["Request"], Response]
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a timeout test) is no error worth a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 @dataclass
 class Request:
     path: str
@@ -83,7 +92,8 @@ class LocalSite:
 
     # ------------------------------------------------------------------ serving
 
-    def start(self) -> LocalSite:
+    def start(self, host: str = "127.0.0.1") -> LocalSite:
+        """Serve on ``host`` (any 127.0.0.0/8 address is this machine) and an ephemeral port."""
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -116,8 +126,7 @@ class LocalSite:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = QuietServer((host, 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
