@@ -9,11 +9,11 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from gongkai import acquire, pipeline, report_run
+from gongkai import acquire, pipeline, report_run, staging
 from gongkai.catalog import Catalog, read_catalog
 from gongkai.fetch import Fetched, FetchSettings, Previous, RetryableFetchError
 from gongkai.load import fetches
-from gongkai.model import CatalogEntry, Extraction
+from gongkai.model import CatalogEntry
 
 
 def _retry_when_worth_it(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
@@ -61,28 +61,34 @@ def read_source_task(catalog: Catalog, entry: CatalogEntry) -> pipeline.Source:
     return pipeline.read_source(catalog, entry)
 
 
-@task(name="extract-transform", task_run_name="extract {batch_name}")
-def extract_batch_task(
-    sources: list[pipeline.Source], raw_dir: Path, at: datetime, batch_name: str
-) -> list[tuple[Extraction, pipeline.Prepared]]:
+@task(name="extract-transform", task_run_name="extract batch {name}")
+def stage_task(
+    sources: list[pipeline.Source], raw_dir: Path, at: datetime, staging_dir: Path, name: str
+) -> staging.StagedBatch:
     """A batch of reports per task keeps Prefect's per-task overhead small next to the work."""
-    return [pipeline.extract_and_prepare(acquire.body(s, raw_dir), at) for s in sources]
+    return staging.stage_batch(sources, raw_dir, at, staging_dir, name)
 
 
-def extract_all(
-    sources: list[pipeline.Source], raw_dir: Path, at: datetime, batch_size: int
-) -> tuple[list[Extraction], list[pipeline.Prepared]]:
-    batches = [sources[i : i + batch_size] for i in range(0, len(sources), batch_size)]
+def stage_all(
+    sources: list[pipeline.Source],
+    raw_dir: Path,
+    at: datetime,
+    staging_dir: Path,
+    batch_size: int,
+    prefix: str,
+) -> list[tuple[list[pipeline.Source], staging.StagedBatch]]:
+    """Every source extracted in batches on the flow's task runner (threads, processes or Dask)."""
+    light = [staging.light(s) for s in sources]
+    batches = [light[i : i + batch_size] for i in range(0, len(light), batch_size)]
     futures = [
-        extract_batch_task.submit(b, raw_dir, at, f"{i + 1}/{len(batches)}") for i, b in enumerate(batches)
+        stage_task.submit(b, raw_dir, at, staging_dir, f"{prefix}{i:05d}") for i, b in enumerate(batches)
     ]
-    pairs = [pair for f in futures for pair in f.result()]
-    return [e for e, _ in pairs], [p for _, p in pairs]
+    return [(b, f.result()) for b, f in zip(batches, futures, strict=True)]
 
 
 @task(name="load")
-def load_task(db_path: Path, prepared: list[pipeline.Prepared], fetched: list[Fetched]) -> list[str]:
-    return pipeline.load(db_path, prepared, fetched)
+def load_task(db_path: Path, staged: list[staging.StagedBatch], fetched: list[Fetched]) -> list[str]:
+    return pipeline.load(db_path, list(staging.prepared(staged)), fetched)
 
 
 @task(name="flags")
@@ -175,9 +181,12 @@ def nightly(
     summary.skipped = sorted(current)
 
     at = datetime.now(UTC)
-    extractions, prepared = extract_all(todo, raw_dir, at, batch_size)
+    staging_dir = data_dir / "staging" / at.strftime("%Y%m%dT%H%M%S%f")
+    done = stage_all(todo, raw_dir, at, staging_dir, batch_size, "a")
     # a report page that only wraps its attachment: fetch the attachment and extract that too
-    wrapped = acquire.attachments_to_fetch(todo, extractions, previous)
+    wrapped = acquire.attachments_to_fetch(
+        [(batch[i], links) for batch, staged in done for i, links in staged.wrapped], previous
+    )
     if wrapped:
         attachment_answers = fetch_with_retries([r for _, r in wrapped], settings, raw_dir)
         fetched += attachment_answers
@@ -186,12 +195,13 @@ def nightly(
             for (entry, _), answer in zip(wrapped, attachment_answers, strict=True)
         ]
         more = [s for s in more if s.location not in pipeline.unchanged(db_path, more)]
-        prepared += extract_all(more, raw_dir, at, batch_size)[1]
+        done += stage_all(more, raw_dir, at, staging_dir, batch_size, "b")
 
-    summary.loaded = (
-        load_task(db_path, prepared, fetched) if prepared or fetched or not db_path.exists() else []
-    )
-    summary.failed.update(pipeline.summarise_failures(prepared))
+    staged = [s for _, s in done]
+    reports = [r for s in staged for r in s.reports]
+    summary.loaded = load_task(db_path, staged, fetched) if reports or fetched or not db_path.exists() else []
+    staging.clear(staging_dir)
+    summary.failed.update(pipeline.failures(reports))
 
     exports_dir = data_dir / "exports"
     if summary.loaded or not (exports_dir / "district_summary.csv").exists():
@@ -204,8 +214,41 @@ def nightly(
     pipeline.record_run(db_path, summary)
     create_markdown_artifact(
         key="gongkai-nightly",
-        markdown=report_run.markdown(db_path, summary, prepared, fetched, known_before),
+        markdown=report_run.markdown(db_path, summary, reports, fetched, known_before),
         description="New, changed and failed reports and their flags",
     )
     logger.info("%s", summary.text())
     return summary
+
+
+def with_workers(workers: int = 1, dask_address: str | None = None, use_dask: bool = False):  # type: ignore[no-untyped-def]
+    """The nightly flow on a task runner for ``workers`` extraction processes.
+
+    ``dask_address`` (or ``GONGKAI_DASK_ADDRESS``) points it at a running Dask cluster
+    (``tcp://scheduler:8786``); ``use_dask`` alone starts a local Dask cluster of ``workers`` processes.
+    """
+    import os
+
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    dask_address = dask_address or os.environ.get("GONGKAI_DASK_ADDRESS") or None
+    if dask_address or use_dask:
+        from prefect_dask import DaskTaskRunner
+
+        runner = (
+            DaskTaskRunner(address=dask_address)
+            if dask_address
+            else DaskTaskRunner(
+                cluster_kwargs={
+                    "n_workers": workers,
+                    "threads_per_worker": 1,
+                    "processes": True,
+                    "dashboard_address": None,
+                }
+            )
+        )
+    elif workers > 1:
+        runner = ProcessPoolTaskRunner(max_workers=workers)
+    else:
+        runner = ThreadPoolTaskRunner(max_workers=1)
+    return nightly.with_options(task_runner=runner)

@@ -41,8 +41,10 @@ def attempt(request: FetchRequest, settings: FetchSettings, raw_dir: Path) -> Fe
 
 
 def _archived(fetched: Fetched, raw_dir: Path) -> Fetched:
+    """Store the body and let go of it: from here on it is read from the archive when needed."""
     if fetched.outcome == "downloaded" and fetched.data is not None:
         archive_put(raw_dir, fetched.data)
+        return replace(fetched, data=None)
     return fetched
 
 
@@ -76,9 +78,14 @@ def url_source(entry: CatalogEntry, fetched: Fetched, previous: Previous | None)
 
 
 def body(source: Source, raw_dir: Path) -> Source:
-    """The source with its bytes (from the archive after a 304); a lost archive body is an error."""
+    """The source with its bytes: a local file read again, a fetched body from the archive."""
     if source.data is not None or source.sha256 is None or source.error:
         return source
+    if not is_url(source.location):
+        try:
+            return replace(source, data=Path(source.location).read_bytes())
+        except OSError as e:
+            return replace(source, error=f"cannot read {source.location}: {e.strerror or e}")
     data = archive_get(raw_dir, source.sha256)
     if data is None:
         return replace(source, error=f"archived body {source.sha256[:16]}… is missing from the raw archive")
@@ -105,9 +112,7 @@ def expand_listing(
         seen.add(url)
         page = get(FetchRequest(url, previous.get(url), entry.source if url != entry.source else None))
         fetched_pages.append(page)
-        data = page.data if page.outcome == "downloaded" else None
-        if page.outcome == "not_modified" and page.sha256:
-            data = archive_get(raw_dir, page.sha256)
+        data = archive_get(raw_dir, page.sha256) if page.outcome != "failed" and page.sha256 else None
         if data is None:
             break
         for report in discover.reports_on(data, page.final_url or url):
@@ -137,15 +142,12 @@ def split(entries: list[CatalogEntry]) -> tuple[list[CatalogEntry], list[Catalog
 
 
 def attachments_to_fetch(
-    sources: list[Source], extractions: list, previous: dict[str, Previous]
+    pages: list[tuple[Source, list[str]]], previous: dict[str, Previous]
 ) -> list[tuple[CatalogEntry, FetchRequest]]:
     """Report pages that only wrap an attachment (附件：….pdf): the attachments to fetch and extract."""
     wanted: list[tuple[CatalogEntry, FetchRequest]] = []
-    seen: set[str] = {s.location for s in sources}
-    for source, extraction in zip(sources, extractions, strict=True):
-        links = getattr(extraction, "attachments", None) or []
-        if extraction.cells or not links:
-            continue
+    seen: set[str] = {s.location for s, _ in pages}
+    for source, links in pages:
         for url in links:
             if url in seen or not is_url(url):
                 continue

@@ -72,9 +72,10 @@ def _json_number(value: float | None) -> int | float | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect()
-    from gongkai.flows.nightly import nightly
+    from gongkai.flows.nightly import with_workers
 
-    summary = nightly(catalog_path=Path(args.catalog), data_dir=Path(args.data_dir))
+    flow = with_workers(args.workers, dask_address=args.dask_address, use_dask=args.dask)
+    summary = flow(catalog_path=Path(args.catalog), data_dir=Path(args.data_dir), batch_size=args.batch_size)
     print(summary.text())
     return 0
 
@@ -152,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the nightly flow once")
     p.add_argument("--catalog", default=DEFAULT_DATA_DIR / "catalog.csv")
     p.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    p.add_argument("--workers", type=int, default=1, help="extraction processes (default 1)")
+    p.add_argument("--batch-size", type=int, default=50, help="reports per extraction task (default 50)")
+    p.add_argument("--dask", action="store_true", help="run the tasks on a local Dask cluster of --workers")
+    p.add_argument(
+        "--dask-address", help="a running Dask scheduler (tcp://host:8786); also GONGKAI_DASK_ADDRESS"
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("serve", help="serve the scheduled nightly deployment (needs a Prefect server)")

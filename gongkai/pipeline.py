@@ -217,9 +217,12 @@ def new_run(now: datetime | None = None) -> RunSummary:
     return RunSummary(run_id="", started_at=now.isoformat())
 
 
-def summarise_failures(prepared: list[Prepared]) -> dict[str, str]:
+def failures(reports: list[dict]) -> dict[str, str]:
+    """Source → status and reason, for the reports that gave no data."""
     return {
-        p.report["source"]: f"{p.report['status']}: {p.report['error']}"
-        for p in prepared
-        if p.report["status"] in {"failed", "needs_ocr"}
+        r["source"]: f"{r['status']}: {r['error']}" for r in reports if r["status"] in {"failed", "needs_ocr"}
     }
+
+
+def summarise_failures(prepared: list[Prepared]) -> dict[str, str]:
+    return failures([p.report for p in prepared])

@@ -36,11 +36,11 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def markdown(
-    db_path: Path, summary, prepared: list, fetched: list[Fetched], known: dict[str, set[str]]
-) -> str:  # type: ignore[no-untyped-def]
+def markdown(  # type: ignore[no-untyped-def]
+    db_path: Path, summary, reports: list[dict], fetched: list[Fetched], known: dict[str, set[str]]
+) -> str:
     """The run in markdown: counts, new and changed reports, failures, the new reports' flags, fetches."""
-    reports = sorted((p.report for p in prepared), key=lambda r: (str(r["agency"]), str(r["source"])))
+    reports = sorted(reports, key=lambda r: (str(r["agency"]), str(r["source"])))
     new = [r for r in reports if r["source"] not in known]
     changed = [r for r in reports if r["source"] in known and r["report_id"] not in known[r["source"]]]
     outcomes = Counter(f.outcome for f in fetched)
