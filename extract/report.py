@@ -6,7 +6,9 @@ import hashlib
 from pathlib import Path
 
 from gongkai.extract import meta
-from gongkai.extract.pdf import BadPDF, NeedsOCR, pdf_lines
+from gongkai.extract.docx import extract_office
+from gongkai.extract.html import extract_html
+from gongkai.extract.pdf import extract_pdf
 from gongkai.extract.stream import Line, Stream
 from gongkai.extract.tables import parse_tables
 from gongkai.extract.text import NotText, decode, lines_of
@@ -21,25 +23,37 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF8", "image"),
     (b"II*\x00", "image"),
     (b"MM\x00*", "image"),
+    (b"{\\rtf", "rtf"),
 )
+_HTML_HINTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta ")
+_FRAGMENT_HINTS = (b"<div", b"<table", b"<p>", b"<p ", b"<span")  # an article saved without <html>
 
 
 def sniff(data: bytes) -> str:
-    """The kind of file from its first bytes: pdf, zip (DOCX), ole (DOC/WPS), image, html or text."""
-    head = data[:1024].lstrip()
+    """The kind of file from its first bytes: pdf, zip (DOCX), ole (DOC/WPS), rtf, image, html or text."""
+    head = data[:2048].lstrip()
     for magic, kind in _MAGIC:
         if data.startswith(magic) or (kind == "pdf" and magic in data[:1024]):
             return kind
-    lowered = head[:512].lower()
-    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered:
+    lowered = head[:2048].lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or any(h in lowered for h in _HTML_HINTS):
+        return "html"
+    if lowered.startswith(b"<") and any(h in lowered for h in _FRAGMENT_HINTS):
         return "html"
     return "text"
 
 
-def extract_bytes(data: bytes, source: str, year_hint: int | None = None) -> Extraction:
-    """Extract one report; never raises for bad input: the status and error say what went wrong."""
+def extract_bytes(
+    data: bytes, source: str, year_hint: int | None = None, content_type: str | None = None
+) -> Extraction:
+    """Extract one report; never raises for bad input: the status and error say what went wrong.
+
+    ``content_type`` is the HTTP header the page was served with (its charset is used for HTML).
+    """
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data) if data else "empty"
+    if kind == "text" and content_type and "html" in content_type.lower():
+        kind = "html"
 
     def refuse(status: str, error: str) -> Extraction:
         return Extraction(source=source, sha256=sha, file_type=kind, status=status, error=error)
@@ -48,18 +62,16 @@ def extract_bytes(data: bytes, source: str, year_hint: int | None = None) -> Ext
         return refuse("failed", "empty file (0 bytes)")
     if kind == "image":
         return refuse("needs_ocr", "an image, not a document with text: OCR needed")
-    if kind in {"zip", "ole", "html"}:
-        names = {"zip": "DOCX", "ole": "DOC/WPS", "html": "HTML"}
-        return refuse("failed", f"{names[kind]} reports are not supported by this extractor version")
+    if kind == "html":
+        return extract_html(data, source=source, sha256=sha, year_hint=year_hint, content_type=content_type)
+    if kind in {"zip", "ole", "rtf"}:
+        return extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint)
+    if kind == "pdf":
+        return extract_pdf(data, source=source, sha256=sha, year_hint=year_hint)
     try:
-        if kind == "pdf":
-            lines = pdf_lines(data)
-        else:
-            text, _encoding = decode(data)
-            lines = lines_of(text)
-    except NeedsOCR as e:
-        return refuse("needs_ocr", str(e))
-    except (BadPDF, NotText) as e:
+        text, _encoding = decode(data)
+        lines = lines_of(text)
+    except NotText as e:
         return refuse("failed", str(e))
     return extract_lines(lines, source=source, sha256=sha, file_type=kind, year_hint=year_hint)
 
