@@ -165,7 +165,9 @@ def _fuzzy_match(text: str, label: RowLabel, lo: int, hi: int) -> Found | None:
     return Found(label.row, _absorb_enumerator(text, m.start(), label.enum, lo), m.end())
 
 
-def _ordered_labels(text: str, rows: Sequence[str], table: str, lo: int, hi: int) -> list[Found | None]:
+def _ordered_labels(
+    text: str, rows: Sequence[str], table: str, lo: int, hi: int, optional: Sequence[str] = ()
+) -> list[Found | None]:
     """Place the rows' labels in template order: the longest increasing chain of matches."""
     labels = row_labels()
     candidates = [_label_matches(text, labels[(table, r)], lo, hi) for r in rows]
@@ -189,9 +191,11 @@ def _ordered_labels(text: str, rows: Sequence[str], table: str, lo: int, hi: int
             if score > top[0]:
                 top = (score, chain)
     chain = top[1] + [None] * (len(rows) - len(top[1]))
-    # labels the patterns missed: approximate search in the gap their neighbours leave
+    # labels the patterns missed: approximate search in the gap their neighbours leave; an optional
+    # group of rows (the （六） sub-rows) none of which matched is absent, not misspelt
+    absent = set(optional) if not any(f for r, f in zip(rows, chain, strict=True) if r in optional) else set()
     for i, found in enumerate(chain):
-        if found is not None:
+        if found is not None or rows[i] in absent:
             continue
         left = next((f.end for f in reversed(chain[:i]) if f), lo)
         right = next((f.start for f in chain[i + 1 :] if f), hi)
@@ -467,7 +471,7 @@ def _parse_requests(text: str, lo: int, hi: int) -> tuple[dict[str, RowRead], bo
     problems: list[str] = []
     labels = row_labels()
     rows = [r for r in REQUESTS_ROWS_2021 if r != taxonomy.OTHER_SINGLE_ROW]
-    chain = _ordered_labels(text, rows, "requests", lo, hi)
+    chain = _ordered_labels(text, rows, "requests", lo, hi, optional=SPLIT_OTHER)
     placed = dict(zip(rows, chain, strict=True))
 
     # （六）其他处理 printed as one row: none of its three sub-rows is there

@@ -18,6 +18,7 @@ import polars as pl
 
 from gongkai import EXTRACTOR_VERSION
 from gongkai.catalog import Catalog
+from gongkai.extract.narrative import NarrativeFacts, analyse
 from gongkai.extract.report import extract_bytes
 from gongkai.fetch import Fetched
 from gongkai.load import export, fetches, warehouse
@@ -41,10 +42,11 @@ class Source:
 
 @dataclass
 class Prepared:
-    """One report ready to load: its ``reports`` row and its tidy cells."""
+    """One report ready to load: its ``reports`` row, its tidy cells and the facts of its narrative."""
 
     report: dict
     cells: pl.DataFrame | None
+    narrative: NarrativeFacts | None = None
 
 
 @dataclass
@@ -101,7 +103,10 @@ def extract_source(source: Source) -> Extraction:
             source.location, unreadable_sha256(source.location), "missing", "failed", source.error
         )
     try:
-        return extract_bytes(source.data, source=source.location, year_hint=source.entry.year)
+        content_type = source.fetched.content_type if source.fetched else None
+        return extract_bytes(
+            source.data, source=source.location, year_hint=source.entry.year, content_type=content_type
+        )
     except Exception as e:  # one report's bug must not stop the run; the reason is kept
         where = traceback.extract_tb(e.__traceback__)[-1]
         return Extraction(
@@ -138,23 +143,25 @@ def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: da
                 extraction, status="failed", error=f"invalid cells from the extractor: {e}", cells=[]
             )
     report = warehouse.report_record(extraction, EXTRACTOR_VERSION, extracted_at, entry)
-    return Prepared(report, cells)
+    has_text = extraction.narrative and report["status"] not in warehouse.NO_DATA_STATUSES
+    return Prepared(report, cells, analyse(extraction.narrative, report["year"]) if has_text else None)
 
 
 def load(db_path: Path, prepared: list[Prepared], fetched: list[Fetched] | None = None) -> list[str]:
-    """Load each report in its own transaction, log the fetches, (re)create the views; the reports loaded."""
+    """Load each report in its own transaction, log the fetches, (re)create the views; the reports loaded.
+
+    It writes a copy of the warehouse and swaps it in when done (``warehouse.writing``): analysts who
+    have the warehouse open keep reading the previous state, and a failure leaves it untouched.
+    """
     done = []
-    con = warehouse.connect(db_path)
-    try:
+    with warehouse.writing(db_path) as con:
         warehouse.ensure_schema(con)
         fetches.ensure_table(con)
         fetches.record(con, fetched or [])
         for item in sorted(prepared, key=lambda p: p.report["report_id"]):
-            warehouse.load_report(con, item.report, item.cells)
+            warehouse.load_report(con, item.report, item.cells, item.narrative, refresh=False)
             done.append(item.report["report_id"])
-        warehouse.create_views(con)
-    finally:
-        con.close()
+        warehouse.create_views(con)  # and recounts the flags
     return done
 
 
@@ -194,8 +201,7 @@ def export_districts(db_path: Path, exports_dir: Path) -> list[str]:
 
 
 def record_run(db_path: Path, summary: RunSummary) -> None:
-    con = warehouse.connect(db_path)
-    try:
+    with warehouse.writing(db_path) as con:
         warehouse.ensure_schema(con)
         run_id = warehouse.start_run(con, datetime.fromisoformat(summary.started_at))
         summary.run_id = run_id
@@ -208,8 +214,6 @@ def record_run(db_path: Path, summary: RunSummary) -> None:
             summary=asdict(summary),
             finished_at=datetime.fromisoformat(summary.finished_at),
         )
-    finally:
-        con.close()
 
 
 def new_run(now: datetime | None = None) -> RunSummary:

@@ -76,6 +76,7 @@ def order_of(fmt: str | None) -> dict[tuple[str, str, str], int]:
     return out
 
 
+@cache
 def grid(fmt: str, other_as_one_row: bool) -> tuple[Cell, ...]:
     """The cells a report of format ``fmt`` has, in taxonomy order.
 
@@ -87,11 +88,13 @@ def grid(fmt: str, other_as_one_row: bool) -> tuple[Cell, ...]:
     return tuple(c for c in cells() if fmt in c.formats and not (c.table == "requests" and c.row in skip))
 
 
+@cache
 def columns_of(table: str, row: str, fmt: str) -> tuple[str, ...]:
     """Column codes of one row in taxonomy order."""
     return tuple(c.column for c in cells() if c.table == table and c.row == row and fmt in c.formats)
 
 
+@cache
 def rows_of(table: str, fmt: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for c in cells():
