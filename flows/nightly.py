@@ -201,7 +201,8 @@ def nightly(
     reports = [r for s in staged for r in s.reports]
     summary.loaded = load_task(db_path, staged, fetched) if reports or fetched or not db_path.exists() else []
     staging.clear(staging_dir)
-    summary.failed.update(pipeline.failures(reports))
+    wrappers = {entry.parent_url for entry, _ in wrapped}  # pages that only link their report
+    summary.failed.update({s: why for s, why in pipeline.failures(reports).items() if s not in wrappers})
 
     exports_dir = data_dir / "exports"
     if summary.loaded or not (exports_dir / "district_summary.csv").exists():

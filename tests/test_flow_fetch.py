@@ -141,3 +141,46 @@ def test_a_new_extractor_version_re_extracts_from_the_archive_without_downloadin
     assert [r.headers.get("if-none-match") is not None for r in site.log[n_requests:]] == [True]
     db = pipeline.warehouse_path(tmp_path)
     assert export.query(db, "SELECT extractor_version FROM reports").rows() == [("next",)]
+
+
+ATTACHMENT_PAGE = """<html><head><meta charset="utf-8">
+<title>洪泽区人民政府2023年政府信息公开工作年度报告</title></head><body>
+<div class="nav"><a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a></div>
+<div class="article"><h1>洪泽区人民政府2023年政府信息公开工作年度报告</h1>
+<p>发布时间：2024-01-20</p>
+<p>附件：<a href="/att/report.pdf">洪泽区人民政府2023年政府信息公开工作年度报告.pdf</a></p></div>
+<div class="footer">版权所有 洪泽区人民政府</div></body></html>"""
+
+
+def test_a_page_wrapping_its_attachment_and_a_gbk_page(
+    prefect_harness: None, site: LocalSite, tmp_path: Path
+) -> None:
+    from tests.fixtures_office import make_cells
+    from tests.fixtures_office.render_html import render_html
+    from tests.fixtures_office.report import build_report
+
+    site.static("/p/hongze.html", ATTACHMENT_PAGE.encode(), "text/html; charset=utf-8")
+    site.static("/att/report.pdf", HONGZE, "application/pdf")
+    cells = make_cells("2021", False, True, seed=7)
+    page, content_type = render_html(build_report(cells, "2021", seed=7), "fragment", "gbk")
+    site.static("/p/gbk.html", page, content_type)
+    cat = tmp_path / "catalog.csv"
+    cat.write_text(
+        f"agency,district,year,url\n,洪泽区,2023,{site.url('/p/hongze.html')}\n,金林区,2024,{site.url('/p/gbk.html')}\n",
+        encoding="utf-8",
+    )
+    summary = nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
+    assert summary.failed == {}
+    db = pipeline.warehouse_path(tmp_path)
+    reports = dict(export.query(db, "SELECT source, status FROM reports").rows())
+    assert reports[site.url("/att/report.pdf")] == "ok"
+    assert reports[site.url("/p/gbk.html")] == "ok"
+    parent = export.query(db, f"SELECT parent_url FROM fetches WHERE url = '{site.url('/att/report.pdf')}'")
+    assert parent.rows() == [(site.url("/p/hongze.html"),)]
+    got = export.query(
+        db,
+        "SELECT table_code, row_code, column_code, value FROM cells JOIN reports USING (report_id) "
+        f"WHERE reports.source = '{site.url('/p/gbk.html')}'",
+    )
+    values = {(t, r, c): float(v) for t, r, c, v in got.rows()}
+    assert values == {key: float(value) for key, value in cells.items()}
