@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,9 +57,9 @@ def fetch_task(request: acquire.FetchRequest, settings: FetchSettings, raw_dir: 
     return acquire.attempt(request, settings, raw_dir)
 
 
-@task(name="read-source")
-def read_source_task(catalog: Catalog, entry: CatalogEntry) -> pipeline.Source:
-    return pipeline.read_source(catalog, entry)
+@task(name="hash-local-sources")
+def hash_sources_task(catalog: Catalog, entries: list[CatalogEntry]) -> list[pipeline.Source]:
+    return [pipeline.hash_source(catalog, e) for e in entries]
 
 
 @task(name="extract-transform", task_run_name="extract batch {name}")
@@ -142,6 +143,14 @@ def nightly(
     summary = pipeline.new_run()
     known_before = report_run.sources_with_reports(db_path)
 
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + round(now - clock, 3)
+        clock = now
+
     catalog = read_catalog_task(Path(catalog_path))
     summary.catalog_errors = list(catalog.errors)
     for error in catalog.errors:
@@ -173,9 +182,10 @@ def nightly(
         raw_dir,
     )
     fetched += answers
-    sources = [read_source_task(catalog, e) for e in local]
+    sources = hash_sources_task(catalog, local) if local else []
     sources += [acquire.url_source(e, f, previous.get(e.source)) for e, f in zip(urls, answers, strict=True)]
 
+    lap("fetch")
     current = pipeline.unchanged(db_path, sources)
     todo = [s for s in sources if s.location not in current]
     summary.skipped = sorted(current)
@@ -199,7 +209,12 @@ def nightly(
 
     staged = [s for _, s in done]
     reports = [r for s in staged for r in s.reports]
+    for s in staged:
+        for stage, seconds in s.cpu_seconds.items():
+            summary.worker_cpu_seconds[stage] = round(summary.worker_cpu_seconds.get(stage, 0.0) + seconds, 3)
+    lap("extract_transform")
     summary.loaded = load_task(db_path, staged, fetched) if reports or fetched or not db_path.exists() else []
+    lap("load_views")
     staging.clear(staging_dir)
     wrappers = {entry.parent_url for entry, _ in wrapped}  # pages that only link their report
     summary.failed.update({s: why for s, why in pipeline.failures(reports).items() if s not in wrappers})
@@ -211,6 +226,7 @@ def nightly(
     else:  # no report changed: the flags and the export are those of the last run
         summary.flags_by_rule = pipeline.last_flags_by_rule(db_path)
         summary.exports = [str(exports_dir / "district_summary.csv")]
+    lap("flags_export")
     summary.finished_at = datetime.now(UTC).isoformat()
     pipeline.record_run(db_path, summary)
     create_markdown_artifact(

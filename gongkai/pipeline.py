@@ -60,6 +60,8 @@ class RunSummary:
     catalog_errors: list[str] = field(default_factory=list)
     flags_by_rule: dict[str, int] = field(default_factory=dict)
     exports: list[str] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
+    worker_cpu_seconds: dict[str, float] = field(default_factory=dict)  # extract and transform, all workers
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -94,6 +96,19 @@ def read_source(catalog: Catalog, entry: CatalogEntry) -> Source:
 def unreadable_sha256(location: str) -> str:
     """The stand-in hash of a source whose bytes could not be had (a missing file, a 404)."""
     return hashlib.sha256(f"unreadable\0{location}".encode()).hexdigest()
+
+
+def hash_source(catalog: Catalog, entry: CatalogEntry) -> Source:
+    """A local source's sha256, read in chunks; its bytes are left on disk for the worker to read."""
+    path = catalog.resolve(entry)
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    except OSError as e:
+        return Source(entry, str(path), None, None, f"cannot read {path}: {e.strerror or e}")
+    return Source(entry, str(path), None, digest.hexdigest())
 
 
 def extract_source(source: Source) -> Extraction:
