@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import fcntl
 import json
+import os
 import re
+import shutil
+import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +23,9 @@ import duckdb
 import polars as pl
 
 from gongkai import taxonomy
+from gongkai.extract import narrative as narrative_facts
+from gongkai.extract.narrative import NarrativeFacts
+from gongkai.load import districts
 from gongkai.model import CatalogEntry, Extraction
 from gongkai.transform.cells import TIDY_SCHEMA
 
@@ -39,7 +49,14 @@ REPORT_COLUMNS = (
     "extracted_at",
     "n_cells",
     "n_null_cells",
+    "published_on",
+    "district_source",
 )
+# Bump when the tables derived from cells (sql/derived/) or the narrative tables change: the next
+# writable ensure_schema() rebuilds what it can from the cells.
+SCHEMA_VERSION = "3"
+DERIVED_TABLES = ("wide_requests", "wide_requests_rows", "wide_appeals", "wide_active_disclosure")
+NARRATIVE_TABLES = ("narratives", "report_sections", "narrative_figures", "narrative_readings")
 _REQUIRED_REPORT_KEYS = ("sha256", "status", "extractor_version")
 _OPTIONAL_REPORT_KEYS = frozenset(REPORT_COLUMNS) - {"n_cells", "n_null_cells"}
 _WAREHOUSE_NAMES = {"table": "table_code", "row": "row_code", "column": "column_code"}
@@ -61,7 +78,11 @@ class ReportLoadError(ValueError):
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file; a writable open creates the file and its folder."""
+    """Open the warehouse file; a writable open creates the file and its folder.
+
+    The nightly writer does not write the live file: it uses ``writing()``, which swaps a finished copy
+    in. A writable ``connect`` is for tests and one-off maintenance while no analyst has the file open.
+    """
     path = Path(path)
     if read_only:
         if not path.exists():
@@ -71,14 +92,77 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
 
 
+def _sibling(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection to a copy of the warehouse that replaces the live file atomically on success.
+
+    Analysts keep the live file open read-only (the duckdb shell, Python, a BI tool) while the nightly
+    run writes: the writer never opens the live file. It copies it to ``<name>.next`` (or starts an
+    empty one), writes there, checkpoints, closes and ``os.replace``s the copy over the live file. A
+    reader that holds the old file keeps a consistent snapshot of the old state; the next one to open
+    it sees the new state; nobody sees a half-written file. An error or a crash before the swap leaves
+    the live file untouched (the copy is removed, or overwritten by the next run). Writers take turns
+    on ``<name>.lock``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nxt = _sibling(path, ".next")
+    with _sibling(path, ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _remove(nxt, _sibling(nxt, ".wal"))
+            if path.exists():
+                if _sibling(path, ".wal").exists():  # left by a direct writer: fold it into the file first
+                    duckdb.connect(str(path)).close()
+                shutil.copyfile(path, nxt)
+            con = duckdb.connect(str(nxt))
+            con.execute("SET enable_progress_bar = false")  # the nightly log is not a terminal
+            try:
+                yield con
+                con.execute("CHECKPOINT")
+            except BaseException:
+                con.close()
+                _remove(nxt, _sibling(nxt, ".wal"))
+                raise
+            con.close()
+            _fsync(nxt)
+            os.replace(nxt, path)
+            _fsync(path.parent)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _sql_text(name: str) -> str:
     return resources.files("gongkai.sql").joinpath(name).read_text(encoding="utf-8")
+
+
+def _label_csv(name: str) -> list[dict[str, str]]:
+    text = resources.files("gongkai.extract").joinpath(f"labels/{name}").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
 
 
 def _dimension_frames() -> dict[str, pl.DataFrame]:
     cells = taxonomy.cells()
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     columns: dict[tuple[str, str], dict[str, Any]] = {}
+    labels: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for c in cells:
         row = rows.setdefault(
             (c.table, c.row),
@@ -100,8 +184,17 @@ def _dimension_frames() -> dict[str, pl.DataFrame]:
                 "sort_order": c.order,
             },
         )
+    for fmt in ("2019", "2021"):
+        # a cell's label in a format: that format's taxonomy line, else the cell's first line
+        for c in cells:
+            if fmt in c.formats:
+                labels.setdefault((fmt, c.table, c.row, c.column), _label_row(fmt, c))
+        for c in cells:
+            labels.setdefault((fmt, c.table, c.row, c.column), _label_row(fmt, c))
     for row in rows.values():
         row["formats"] = " ".join(sorted(row["formats"]))
+    kinds = _label_csv("agency_kinds.csv")
+    metric_rows = narrative_facts.metrics()
     return {
         "dim_table": pl.DataFrame(
             {
@@ -127,11 +220,82 @@ def _dimension_frames() -> dict[str, pl.DataFrame]:
                 for c in cells
             ]
         ),
+        "dim_cell_label": pl.DataFrame(list(labels.values())),
+        "dim_agency_kind": pl.DataFrame(
+            [
+                {
+                    "priority": int(k["priority"]),
+                    "agency_kind": k["agency_kind"],
+                    "label_zh": k["label_zh"],
+                    "pattern": k["pattern"],
+                }
+                for k in kinds
+            ]
+        ),
+        "dim_section": pl.DataFrame(
+            [
+                {"section_code": p.code, "label_zh": p.label_zh, "sort_order": i}
+                for i, p in enumerate(p for p in narrative_facts.patterns() if p.kind == "section")
+            ]
+        ),
+        "dim_narrative_metric": pl.DataFrame(
+            [
+                {"metric": metric, "label_zh": label, "cells": cells_text, "sort_order": i}
+                for i, (metric, label, cells_text) in enumerate(metric_rows)
+            ]
+        ),
+        "dim_narrative_metric_cell": pl.DataFrame(
+            [
+                {"metric": metric, "alternative": n, "table_code": t, "row_code": r, "column_code": col}
+                for metric, _, cells_text in metric_rows
+                for n, alternative in enumerate(narrative_facts.metric_cells(cells_text), start=1)
+                for t, r, col in alternative
+            ],
+            schema={
+                "metric": pl.String,
+                "alternative": pl.Int32,
+                "table_code": pl.String,
+                "row_code": pl.String,
+                "column_code": pl.String,
+            },
+        ),
+    }
+
+
+@cache
+def _agency_kinds() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    kinds = sorted(_label_csv("agency_kinds.csv"), key=lambda k: int(k["priority"]))
+    return tuple((re.compile(k["pattern"]), k["agency_kind"], k["label_zh"]) for k in kinds)
+
+
+def agency_kind(agency: str) -> tuple[str, str]:
+    """The peer group of an agency told by its name (labels/agency_kinds.csv): (code, label_zh)."""
+    for pattern, kind, label in _agency_kinds():
+        if pattern.search(agency):
+            return kind, label
+    return "other", "其他"
+
+
+def _agency_frame(agencies: Iterable[str]) -> pl.DataFrame:
+    rows = [(a, *agency_kind(a)) for a in sorted(set(agencies))]
+    return pl.DataFrame(rows, schema=["agency", "agency_kind", "label_zh"], orient="row")
+
+
+def _label_row(fmt: str, c: taxonomy.Cell) -> dict[str, Any]:
+    return {
+        "format": fmt,
+        "table_code": c.table,
+        "row_code": c.row,
+        "column_code": c.column,
+        "row_label_zh": c.row_label_zh,
+        "column_label_zh": c.column_label_zh,
+        "sort_order": c.order,
     }
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables (sql/schema.sql) if missing and refresh the taxonomy dimensions."""
+    """Create the tables (sql/schema.sql) if missing, refresh the dimensions and flag_rules, and rebuild
+    the tables derived from cells when the file comes from an older schema version."""
     con.execute(_sql_text("schema.sql"))
     frames = {f"_gongkai_{table}": (table, frame) for table, frame in _dimension_frames().items()}
     for name, (_, frame) in frames.items():
@@ -139,9 +303,26 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute("BEGIN TRANSACTION")
         try:
+            readings_before = _metric_cells(con)
             for name, (table, _) in frames.items():
                 con.execute(f"DELETE FROM {table}")
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
+            agencies = con.execute("SELECT DISTINCT agency FROM reports WHERE agency IS NOT NULL").fetchall()
+            con.register("_gongkai_dim_agency", _agency_frame(a for (a,) in agencies))
+            con.execute("DELETE FROM dim_agency")
+            con.execute("INSERT INTO dim_agency BY NAME SELECT * FROM _gongkai_dim_agency")
+            con.unregister("_gongkai_dim_agency")
+            con.execute("DELETE FROM flag_rules")
+            con.execute(_sql_text("flag_rules.sql"))
+            version = con.execute("SELECT value FROM warehouse_meta WHERE key = 'schema_version'").fetchall()
+            if version != [(SCHEMA_VERSION,)]:
+                rebuild_derived(con)
+                con.execute(
+                    "INSERT OR REPLACE INTO warehouse_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+                )
+            elif _metric_cells(con) != readings_before:  # labels/narrative.csv changed what R6 reads
+                con.execute("DELETE FROM narrative_readings")
+                con.execute(_derive_sql("narrative_readings", "cells"))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -149,6 +330,52 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     finally:
         for name in frames:
             con.unregister(name)
+
+
+def _metric_cells(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT * FROM dim_narrative_metric_cell ORDER BY ALL").fetchall()
+
+
+def _derive_sql(table: str, relation: str) -> str:
+    """sql/derived/<table>.sql reads ``source_cells``: the incoming report's cells, or the cells table."""
+    body = _sql_text(f"derived/{table}.sql")
+    return (
+        f"INSERT INTO {table} BY NAME WITH source_cells AS (SELECT * FROM {relation}) SELECT * FROM ({body})"
+    )
+
+
+def refresh_flag_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Recount consistency_flags per report into report_flag_counts, in one transaction.
+
+    The flags themselves are always computed live by the views; the counts are what district_summary
+    and agency_compare need quickly. Every load refreshes them: ``load_report`` by default, the nightly
+    load once at the end (``create_views``).
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _recount_flags(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _recount_flags(con: duckdb.DuckDBPyConnection) -> None:
+    has_views = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'consistency_flags'"
+    ).fetchall() != [(0,)]
+    con.execute("DELETE FROM report_flag_counts")
+    if has_views:  # a warehouse whose views are not created yet has nothing to count
+        body = _sql_text("derived/report_flag_counts.sql")
+        con.execute(f"INSERT INTO report_flag_counts BY NAME SELECT * FROM ({body})")
+
+
+def rebuild_derived(con: duckdb.DuckDBPyConnection, tables: Iterable[str] | None = None) -> None:
+    """Rebuild the tables derived from cells (sql/derived/; all of them by default) from the whole cells
+    table: the wide tables and the narrative figures' readings."""
+    for table in tables or (*DERIVED_TABLES, "narrative_readings"):
+        con.execute(f"DELETE FROM {table}")
+        con.execute(_derive_sql(table, "cells"))
 
 
 # -- reports -----------------------------------------------------------------------------------
@@ -170,14 +397,23 @@ def report_record(
     extracted_at: datetime | None = None,
     entry: CatalogEntry | None = None,
 ) -> dict[str, Any]:
-    """The ``reports`` row of an extraction (agency, district, year: document first, then catalog)."""
+    """The ``reports`` row of an extraction.
+
+    Agency and year: the document first, then the catalog. District: the catalog first, then the
+    agency's name, else NULL (``districts.resolve``). The publication date: what the page states.
+    """
+    agency = districts.clean_name(extraction.agency or (entry.agency if entry else None))
+    district, district_source = districts.resolve(entry.district if entry else None, agency)
+    if district is None and extraction.district:
+        district, district_source = districts.district_key(extraction.district), "name"
+    narrative = unicodedata.normalize("NFKC", extraction.narrative or "")
     return {
         "report_id": extraction.report_id,
         "sha256": extraction.sha256,
         "source": extraction.source,
         "file_type": extraction.file_type,
-        "agency": extraction.agency or (entry.agency if entry else None),
-        "district": extraction.district or (entry.district if entry else None),
+        "agency": agency,
+        "district": district,
         "year": extraction.year or (entry.year if entry else None),
         "format": extraction.format,
         "status": extraction.status,
@@ -185,6 +421,8 @@ def report_record(
         "problems": list(extraction.problems),
         "extractor_version": extractor_version,
         "extracted_at": _utc_naive(extracted_at),
+        "published_on": narrative_facts.published_on(narrative),
+        "district_source": district_source,
     }
 
 
@@ -217,12 +455,18 @@ def _report_row(report: Mapping[str, Any], n_cells: int, n_null_cells: int) -> d
         raise ReportLoadError("problems is a list of strings")
     row["problems"] = json.dumps(problems, ensure_ascii=False)
     row["extracted_at"] = _utc_naive(row["extracted_at"])
+    row["agency"] = districts.clean_name(row["agency"])
+    row["district"] = districts.district_key(row["district"])
+    if isinstance(row["published_on"], str):
+        row["published_on"] = date.fromisoformat(row["published_on"])
     row["n_cells"] = n_cells
     row["n_null_cells"] = n_null_cells
     return row
 
 
-def _warehouse_cells(report_id: str, cells: pl.DataFrame | None) -> pl.DataFrame:
+def _warehouse_cells(row: Mapping[str, Any], cells: pl.DataFrame | None) -> pl.DataFrame:
+    """The cells frame checked, with the report's agency, district and year (as resolved for ``reports``)."""
+    report_id = row["report_id"]
     if cells is None:
         return pl.DataFrame(schema=TIDY_SCHEMA)
     missing = [c for c in TIDY_SCHEMA if c not in cells.columns]
@@ -232,37 +476,72 @@ def _warehouse_cells(report_id: str, cells: pl.DataFrame | None) -> pl.DataFrame
     others = cells.filter(pl.col("report_id") != report_id)["report_id"].unique().to_list()
     if others or cells["report_id"].null_count():
         raise ReportLoadError(f"cells of other reports ({others}) in the frame of {report_id}")
-    return cells
+    return cells.with_columns(
+        agency=pl.lit(row["agency"], pl.String),
+        district=pl.lit(row["district"], pl.String),
+        year=pl.lit(row["year"], pl.Int32),
+    )
 
 
 def load_report(
-    con: duckdb.DuckDBPyConnection, report: Mapping[str, Any], cells: pl.DataFrame | None = None
+    con: duckdb.DuckDBPyConnection,
+    report: Mapping[str, Any],
+    cells: pl.DataFrame | None = None,
+    narrative: NarrativeFacts | None = None,
+    refresh: bool = True,
 ) -> None:
-    """Replace one report's ``reports`` row and ``cells`` in one transaction.
+    """Replace one report's ``reports`` row, ``cells``, derived wide rows and narrative facts in one
+    transaction.
 
     ``report`` has the ``reports`` columns (``report_record()`` builds it); ``n_cells`` and
     ``n_null_cells`` are counted from ``cells``, the tidy frame of ``transform.cells.tidy_frame()``.
+    ``narrative`` is ``extract.narrative.analyse()`` of the report's narrative (None: not known).
+    ``refresh``: recount the flags (report_flag_counts) in the same transaction; a batch of loads
+    passes False and calls ``create_views`` (or ``refresh_flag_counts``) once at the end.
     A failed or needs_ocr report has no cells and an error. On any error the transaction rolls
     back and the warehouse is exactly as before.
     """
     n_cells = 0 if cells is None else cells.height
     n_null_cells = 0 if cells is None or "value" not in cells.columns else cells["value"].null_count()
     row = _report_row(report, n_cells, n_null_cells)
-    frame = _warehouse_cells(row["report_id"], cells).rename(_WAREHOUSE_NAMES)
+    frame = _warehouse_cells(row, cells).rename(_WAREHOUSE_NAMES)
+    report_id = row["report_id"]
     con.register(_INCOMING, frame)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("DELETE FROM cells WHERE report_id = ?", [row["report_id"]])
-            con.execute("DELETE FROM reports WHERE report_id = ?", [row["report_id"]])
+            for table in ("cells", *DERIVED_TABLES, *NARRATIVE_TABLES, "reports"):
+                con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
             con.execute(_INSERT_REPORT, [row[c] for c in REPORT_COLUMNS])
+            if row["agency"]:
+                kind = [row["agency"], *agency_kind(row["agency"])]
+                con.execute("INSERT OR REPLACE INTO dim_agency VALUES (?, ?, ?)", kind)
             con.execute(_INSERT_CELLS)
+            for table in DERIVED_TABLES:
+                con.execute(_derive_sql(table, _INCOMING))
+            if narrative is not None and row["status"] not in NO_DATA_STATUSES:
+                _insert_narrative(con, report_id, narrative)
+                con.execute(_derive_sql("narrative_readings", _INCOMING))
+            if refresh:
+                _recount_flags(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     finally:
         con.unregister(_INCOMING)
+
+
+def _insert_narrative(con: duckdb.DuckDBPyConnection, report_id: str, facts: NarrativeFacts) -> None:
+    con.execute(
+        "INSERT INTO narratives VALUES (?, ?, ?, ?)", [report_id, facts.text, len(facts.text), facts.minhash]
+    )
+    sections = [(report_id, code, pos is not None, pos) for code, pos in facts.sections.items()]
+    if sections:
+        con.executemany("INSERT INTO report_sections VALUES (?, ?, ?, ?)", sections)
+    figures = [(report_id, f.ordinal, f.metric, f.value, f.quote, f.position) for f in facts.figures]
+    if figures:
+        con.executemany("INSERT INTO narrative_figures VALUES (?, ?, ?, ?, ?, ?)", figures)
 
 
 def is_current(con: duckdb.DuckDBPyConnection, sha256: str, extractor_version: str) -> bool:
@@ -342,7 +621,8 @@ def view_files() -> tuple[ViewFile, ...]:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Create or replace every view; returns the view names in the order they were created.
+    """Create or replace every view and describe every table, view and column (COMMENT ON); returns the
+    view names in the order they were created.
 
     Views depend on each other: the files run in sorted order, those that fail to bind are
     retried until a pass makes no progress, and then the remaining errors are raised.
@@ -362,6 +642,10 @@ def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
         if len(failed) == len(pending):
             raise RuntimeError(_view_errors(failed))
         pending = [view for view, _ in failed]
+    from gongkai.load import dictionary  # (it reads view_files() from here)
+
+    dictionary.apply_comments(con)
+    refresh_flag_counts(con)
     return created
 
 

@@ -1,7 +1,7 @@
 -- fetches: every HTTP fetch of the nightly runs, appended (a log); the raw bodies are in data/raw/<sha[:2]>/<sha>
 CREATE TABLE IF NOT EXISTS fetches (
     url VARCHAR NOT NULL,                   -- the URL asked for (catalog, listing page or attachment link)
-    outcome VARCHAR NOT NULL CHECK (outcome IN ('downloaded', 'not_modified', 'failed')),
+    outcome VARCHAR NOT NULL CHECK (outcome IN ('downloaded', 'not_modified', 'failed')),  -- downloaded, not_modified or failed
     status INTEGER,                         -- HTTP status of the last answer; NULL when none came
     final_url VARCHAR,                      -- after redirects
     sha256 VARCHAR,                         -- the body's hash (for not_modified: the archived body's)

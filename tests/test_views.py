@@ -43,6 +43,18 @@ VIEWS = {
     "flag_missing_cells",
     "flag_blank_cells",
     "consistency_flags",
+    # issue 6: cross-year, narrative and structure checks, comparisons
+    "stg_report_pairs",
+    "agency_compare",
+    "flag_r5_carried_over",
+    "flag_r6_narrative_figures",
+    "flag_r7_in_force",
+    "flag_missing_tables",
+    "flag_missing_sections",
+    "flag_format_year",
+    "flag_late_publication",
+    "flag_copied_narrative",
+    "flag_unknown_district",
 }
 
 
@@ -142,6 +154,20 @@ def test_agency_metrics_of_the_seed(con, seed, load):
         "admin_review_corrected": zero,
         "litigation_total": zero,
         "litigation_corrected": zero,
+        "agency_kind": "government",
+        "agency_kind_label_zh": "区县（市）人民政府及其办公室",
+        "received_prev": None,
+        "received_yoy": None,
+        "handled_prev": None,
+        "handled_yoy": None,
+        "grant_rate_prev": None,
+        "grant_rate_change": None,
+        "n_agencies_in_district": 1,
+        "received_rank_in_district": 1,
+        "grant_rate_rank_in_district": 1,
+        "n_agencies_in_kind": 1,
+        "received_rank_in_kind": 1,
+        "grant_rate_rank_in_kind": 1,
     }
 
 

@@ -1,4 +1,4 @@
--- consistency_flags: every flag (R1–R4, missing and blank cells) of current reports, in a fixed order
+-- consistency_flags: every flag of current reports (flag_rules lists the rules), in a fixed order
 create or replace view consistency_flags as
 
 with all_flags as (
@@ -10,9 +10,27 @@ with all_flags as (
     union all by name
     select * from flag_r4_appeals_total
     union all by name
+    select * from flag_r5_carried_over
+    union all by name
+    select * from flag_r6_narrative_figures
+    union all by name
+    select * from flag_r7_in_force
+    union all by name
     select * from flag_missing_cells
     union all by name
     select * from flag_blank_cells
+    union all by name
+    select * from flag_missing_tables
+    union all by name
+    select * from flag_missing_sections
+    union all by name
+    select * from flag_format_year
+    union all by name
+    select * from flag_late_publication
+    union all by name
+    select * from flag_copied_narrative
+    union all by name
+    select * from flag_unknown_district
 )
 
 select
@@ -20,9 +38,9 @@ select
     f.agency,           -- reporting agency
     f.district,         -- district
     f.year,             -- data year
-    f.rule,             -- R1, R2, R3, R4, missing_cell, blank_cell
+    f.rule,             -- R1 … R7, missing_cell, blank_cell, missing_table, … (flag_rules)
     f.table_code,       -- the table checked
-    f.row_code,         -- the row checked (NULL: R1 spans rows)
+    f.row_code,         -- the row checked (NULL: the rule spans rows); for missing_section the part
     f.column_code,      -- the column checked
     f.cells,            -- the cells involved
     f.expected,         -- what the identity expects (NULL for cell flags)
@@ -35,4 +53,4 @@ left join dim_row as r on r.table_code = f.table_code and r.row_code = f.row_cod
 left join dim_column as c on c.table_code = f.table_code and c.column_code = f.column_code
 order by
     f.year nulls last, f.district nulls last, f.agency nulls last, f.report_id,
-    t.sort_order, r.sort_order nulls first, c.sort_order, f.rule
+    t.sort_order, r.sort_order nulls first, c.sort_order, f.rule, f.row_code, f.column_code, f.cells

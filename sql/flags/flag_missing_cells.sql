@@ -14,6 +14,6 @@ select
     cast(null as decimal(38, 6)) as expected,   -- no expectation
     cast(null as decimal(38, 6)) as printed,    -- nothing readable was printed
     'error' as severity,                        -- a figure is missing
-    '未能读取该单元格（数据缺失）' as description_zh
+    '未能读取该单元格（数据缺失）' as description_zh  -- the finding in Chinese
 from stg_cells
 where value is null

@@ -3,23 +3,23 @@ create or replace view flag_r3_row_total as
 
 with by_row as (
     select
-        report_id,
-        agency,
-        district,
-        year,
-        row_code,
-        any_value(row_label_zh) as row_label_zh,
-        max(value) filter (where column_code = 'total') as printed,
+        w.report_id,
+        r.agency,
+        r.district,
+        r.year,
+        w.row_code,
+        l.row_label_zh,
+        w.total as printed,
         -- "+": a NULL or absent column makes the sum NULL
-        max(value) filter (where column_code = 'natural_person')
-        + max(value) filter (where column_code = 'commercial_enterprise')
-        + max(value) filter (where column_code = 'research_institution')
-        + max(value) filter (where column_code = 'social_welfare_org')
-        + max(value) filter (where column_code = 'legal_service_org')
-        + max(value) filter (where column_code = 'other_org') as expected
-    from stg_cells
-    where table_code = 'requests'
-    group by report_id, agency, district, year, row_code
+        w.natural_person + w.commercial_enterprise + w.research_institution
+        + w.social_welfare_org + w.legal_service_org + w.other_org as expected
+    from wide_requests_rows as w
+    inner join stg_reports as r using (report_id)
+    left join dim_cell_label as l
+        on l.format = coalesce(r.format, '2021')
+        and l.table_code = 'requests'
+        and l.row_code = w.row_code
+        and l.column_code = 'total'
 )
 
 select

@@ -17,7 +17,7 @@ select
     source,             -- where the file came from
     file_type,          -- pdf, html, txt, …
     agency,             -- the reporting agency
-    district,           -- the district it belongs to (NULL: unknown)
+    district,           -- the district key (NULL: unknown)
     year,               -- the data year the report covers
     format,             -- national template: '2019' or '2021'
     status,             -- ok or partial (failed and needs_ocr versions are left out)
@@ -26,7 +26,9 @@ select
     extractor_version,  -- extractor that produced the cells
     extracted_at,       -- when the extraction ran (UTC)
     n_cells,            -- cells stored for the report
-    n_null_cells        -- of which NULL (unreadable)
+    n_null_cells,       -- of which NULL (unreadable)
+    published_on,       -- publication date the page states (NULL: not stated)
+    district_source     -- catalog or name (NULL: district unknown)
 from versions
 -- the latest version is current; when it failed, the source has no current data
 where version_rank = 1
