@@ -127,8 +127,38 @@ def cmd_flags(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from gongkai.load import export
 
-    out = export.export_district_summary(_db(args), Path(args.output), year=args.year)
-    print(f"wrote {out}")
+    if not args.output and not args.parquet:
+        raise ValueError("say where: -o FILE.csv and/or --parquet FOLDER")
+    csv_path = Path(args.output) if args.output else None
+    parquet_dir = Path(args.parquet) if args.parquet else None
+    for out in export.export(_db(args), args.what, csv_path, parquet_dir, year=args.year):
+        print(f"wrote {out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from gongkai.load import export
+
+    _print_frame(export.compare(_db(args), args.year, args.district, args.kind), args.csv)
+    return 0
+
+
+def cmd_dictionary(args: argparse.Namespace) -> int:
+    from gongkai.load import dictionary, warehouse
+
+    if args.db or args.from_warehouse:
+        con = warehouse.connect(_db(args), read_only=True)
+        try:
+            text = dictionary.markdown(con)
+        finally:
+            con.close()
+    else:
+        text = dictionary.fresh_markdown()
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -180,12 +210,32 @@ def build_parser() -> argparse.ArgumentParser:
     with_db(p)
     p.set_defaults(func=cmd_flags)
 
-    p = sub.add_parser("export", help="write CSV aggregates (UTF-8 with BOM, for Excel)")
-    p.add_argument("what", choices=["districts"])
+    p = sub.add_parser(
+        "export",
+        help="write district_summary or the tidy cells as CSV (UTF-8 with BOM, for Excel) or Parquet",
+    )
+    p.add_argument("what", choices=["districts", "cells"])
     p.add_argument("--year", type=int)
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output", help="the CSV file")
+    p.add_argument("--parquet", help="a folder of Parquet files, one folder per data year (year=2024/)")
     with_db(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("compare", help="agencies side by side for one year (agency_compare, one column each)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--district", help="only the agencies of this district")
+    p.add_argument("--kind", help="only this peer group (部门, 街道, …)")
+    p.add_argument("--csv", action="store_true")
+    with_db(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("dictionary", help="the data dictionary as markdown (docs/data_dictionary.md)")
+    p.add_argument("-o", "--output", help="write it here (default: standard output)")
+    p.add_argument(
+        "--from-warehouse", action="store_true", help="read the comments of the warehouse (--db/--data-dir)"
+    )
+    with_db(p)
+    p.set_defaults(func=cmd_dictionary)
     return parser
 
 

@@ -211,8 +211,11 @@ def count_flags(db_path: Path) -> dict[str, int]:
 
 
 def export_districts(db_path: Path, exports_dir: Path) -> list[str]:
+    """district_summary as CSV for Excel and as Parquet, one folder per data year."""
     out = export.export_district_summary(db_path, Path(exports_dir) / "district_summary.csv")
-    return [str(out)]
+    folder = Path(exports_dir) / "district_summary"
+    parquet = export.write_parquet(db_path, export.EXPORTS["districts"], folder)
+    return [str(out), str(parquet)]
 
 
 def record_run(db_path: Path, summary: RunSummary) -> None:

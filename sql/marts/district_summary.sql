@@ -2,9 +2,10 @@
 create or replace view district_summary as
 
 with flagged as (
-    select distinct report_id
-    from consistency_flags
-    where severity in ('error', 'warning')
+    -- report_flag_counts: consistency_flags counted per report after every load
+    select report_id
+    from report_flag_counts
+    where n_errors + n_warnings > 0
 )
 
 select
