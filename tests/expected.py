@@ -12,7 +12,6 @@ from pathlib import Path
 from gongkai import taxonomy
 
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "samples"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import pytest
 
 from gongkai.extract import narrative
 from gongkai.extract.report import extract_file
-from tests.expected import SEEDS, SHARED
+from tests.expected import SEEDS
 
-SHANGHAI = SHARED / "samples" / "shanghai-kewei-2024-converted.md"
+SHANGHAI = SEEDS / "shanghai-kewei-2024-converted.md"
 
 
 def facts_of(path: Path) -> narrative.NarrativeFacts:
