@@ -218,6 +218,8 @@ def nightly(
     staging.clear(staging_dir)
     wrappers = {entry.parent_url for entry, _ in wrapped}  # pages that only link their report
     summary.failed.update({s: why for s, why in pipeline.failures(reports).items() if s not in wrappers})
+    # a source that failed again tonight is unchanged, but still failing: the run says so
+    summary.failed.update(pipeline.fetch_failures(sources, summary.failed))
 
     exports_dir = data_dir / "exports"
     if summary.loaded or not (exports_dir / "district_summary.csv").exists():

@@ -111,6 +111,23 @@ def hash_source(catalog: Catalog, entry: CatalogEntry) -> Source:
     return Source(entry, str(path), None, digest.hexdigest())
 
 
+def fetch_failures(sources: list[Source], known: dict[str, str]) -> dict[str, str]:
+    """Sources whose bytes could not be had tonight and are not in ``known`` yet, with the reason.
+
+    A fetch that fails where an earlier version was archived keeps that version current; it is
+    reported all the same, so that a report gone from its site does not go unnoticed.
+    """
+    out = {}
+    for s in sources:
+        if s.location in known:
+            continue
+        if s.error:
+            out[s.location] = f"{s.error} (as on the last run)"
+        elif s.fetched is not None and s.fetched.outcome == "failed":
+            out[s.location] = f"fetch failed: {s.fetched.error} (the version archived before stays current)"
+    return out
+
+
 def extract_source(source: Source) -> Extraction:
     """Extract one source; any error becomes a failed Extraction with the reason."""
     if source.data is None:

@@ -96,6 +96,8 @@ def test_fetching_nightly_then_a_second_night_of_conditional_requests(
 
     second = nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
     assert second.loaded == []
+    # still failing: unchanged, and said again
+    assert second.failed[site.url("/r/missing.txt")].startswith("fetch failed: HTTP 404 Not Found")
     asked = site.log[n_requests:]
     ok_paths = {"/r/001.txt", "/r/hongze.pdf", "/r/gbk.txt", "/nb/index.html", "/nb/index_1.html"}
     assert all("if-none-match" in r.headers for r in asked if r.path in ok_paths)
@@ -126,6 +128,21 @@ def test_a_changed_report_is_a_new_version_and_the_old_one_is_kept(
         db, "SELECT value FROM requests_tidy WHERE row = 'granted' AND applicant_type = 'natural_person'"
     ).rows()
     assert [float(v) for (v,) in current] == [7.0]
+
+
+def test_a_report_gone_from_its_site_stays_current_and_the_run_says_so(
+    prefect_harness: None, site: LocalSite, tmp_path: Path
+) -> None:
+    cat = tmp_path / "catalog.csv"
+    cat.write_text(f"agency,district,year,url\n,石龙区,2024,{site.url('/r/001.txt')}\n", encoding="utf-8")
+    nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
+    site.status("/r/001.txt", 404)
+    summary = nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
+    assert summary.failed[site.url("/r/001.txt")] == (
+        "fetch failed: HTTP 404 Not Found (the version archived before stays current)"
+    )
+    db = pipeline.warehouse_path(tmp_path)
+    assert export.query(db, "SELECT status FROM stg_reports").rows() == [("ok",)]
 
 
 def test_a_new_extractor_version_re_extracts_from_the_archive_without_downloading(
