@@ -3,7 +3,10 @@
 Rows are found by their labels (variants in ``labels/rows.csv``), in template order; the values of
 a row are the numbers between its label and the next row's label. Where a crawler glued numbers
 together (``801000081``), the format's own identities decide how to split them; where they cannot
-decide, the cells stay NULL. Nothing is ever guessed.
+decide, the cells stay NULL. A row that prints one value fewer than its cells has lost a cell: the
+column identities may tell which one (it stays NULL), else the whole row stays NULL. Where labels got
+detached from their numbers (a converter's work), table 三's rows may be read by position instead, and
+only when the identities and every row read by its label confirm that reading. Nothing is ever guessed.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import regex
 
 from gongkai import taxonomy
-from gongkai.extract.stream import EMPTY_FIELD, Stream
+from gongkai.extract.stream import EMPTY_FIELD, Line, Stream
 from gongkai.model import RawCell
 
 REQUESTS_ROWS_2021 = taxonomy.rows_of("requests", "2021")
@@ -33,6 +36,7 @@ _VALUE = re.compile(
     rf"|(?:(?<=\s)|^)(?:/|-|—+|–|无|&nbsp;|{EMPTY_FIELD})(?=\s|$)"
 )
 _DIGITS = re.compile(r"\d+")
+_NUMBER_AT = re.compile(_NUMBER)
 
 
 @dataclass(frozen=True)
@@ -258,14 +262,17 @@ def _distribute(total: int, caps: list[int]) -> Iterator[list[int]]:
             yield [k, *rest]
 
 
-def _num(s: str) -> float | None:
-    m = re.match(_NUMBER, s)
+@lru_cache(maxsize=4096)
+def _num(s: str | None) -> float | None:
+    if s is None:
+        return None
+    m = _NUMBER_AT.match(s)
     if not m:
         return 0.0 if s.strip() in {"/", "-", "—", "——", "–", "无", "&nbsp;", EMPTY_FIELD} else None
     return float(m.group(0).replace(",", ""))
 
 
-def _row_total_ok(values: list[str]) -> bool:
+def _row_total_ok(values: Sequence[str | None]) -> bool:
     nums = [_num(v) for v in values]
     if any(v is None for v in nums):
         return False
@@ -278,15 +285,40 @@ def _appeals_ok(values: list[str]) -> bool:
 
 @dataclass
 class RowRead:
-    """The candidate readings of one row's printed values."""
+    """The candidate readings of one row's printed values (None: a cell the row does not show)."""
 
     row: str
     tokens: list[Token]
-    candidates: list[list[str]]
+    candidates: list[list[str | None]]
     note: str | None = None
+    short: bool = False  # one value fewer than cells: a candidate per place of the lost cell
+
+    def token_for(self, i: int, n: int) -> Token | None:
+        """The printed token of cell ``i`` (for its line), or the row's first one."""
+        if not self.tokens:
+            return None
+        if len(self.tokens) == n:
+            return self.tokens[i]
+        if self.short and len(self.candidates) == 1 and len(self.tokens) == n - 1:
+            gap = self.candidates[0].index(None)
+            return self.tokens[min(i if i < gap else i - 1, n - 2)]
+        return self.tokens[0]
 
 
-def _read_row(row: str, tokens: list[Token], n: int, check: Callable[[list[str]], bool] | None) -> RowRead:
+def _gapped(texts: list[str], n: int) -> list[list[str | None]]:
+    """``n - 1`` printed values with the lost cell at each of the ``n`` places."""
+    return [[*texts[:p], None, *texts[p:]] for p in range(n)]
+
+
+def _read_row(
+    row: str,
+    tokens: list[Token],
+    n: int,
+    check: Callable[[list[str]], bool] | None,
+    lost_cell: bool = False,
+) -> RowRead:
+    """The readings of a row's tokens; ``lost_cell``: with ``n - 1`` values and no split of glued digits
+    that the row's check accepts, the row has lost one cell and the column identities must say which."""
     texts = [t.text for t in tokens]
     if not tokens:
         return RowRead(row, tokens, [], "no values printed")
@@ -306,8 +338,10 @@ def _read_row(row: str, tokens: list[Token], n: int, check: Callable[[list[str]]
             found.append(candidate)
             if len(found) > MAX_CANDIDATES:
                 break
-    unique = [list(c) for c in dict.fromkeys(tuple(c) for c in found)]
+    unique: list[list[str | None]] = [list(c) for c in dict.fromkeys(tuple(c) for c in found)]
     if not unique:
+        if lost_cell and len(texts) == n - 1:
+            return RowRead(row, tokens, _gapped(texts, n), f"{n - 1} values for {n} cells", short=True)
         return RowRead(row, tokens, [], f"{len(texts)} values for {n} cells: {' '.join(texts)}")
     note = f"glued digits {' '.join(texts)!r} split by the row's identity" if check else None
     if check is None and len(unique) > 1:
@@ -381,7 +415,9 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
     if requests_lo is not None:
         appeals = sections["appeals_start"].search(text, requests_lo)
         requests_hi = appeals.start() if appeals else len(text)
-        requests_rows, other_as_one_row, req_problems = _parse_requests(text, requests_lo, requests_hi)
+        requests_rows, other_as_one_row, req_problems = _parse_requests(
+            text, requests_lo, requests_hi, stream.where
+        )
         problems += req_problems
         if requests_rows:
             found_tables.add("requests")
@@ -448,7 +484,7 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
             i = taxonomy.APPLICANT_COLUMNS.index(c.column)
             if read and len(read.candidates) == 1:
                 value = read.candidates[0][i]
-                token = read.tokens[i] if len(read.tokens) == 7 else read.tokens[0]
+                token = read.token_for(i, 7)
             else:
                 value, token = None, (read.tokens[0] if read and read.tokens else None)
             cells.append(_cell(stream, c.table, c.row, c.column, token, value))
@@ -467,7 +503,9 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
     return Tables(fmt, cells, problems, found_tables, spans)
 
 
-def _parse_requests(text: str, lo: int, hi: int) -> tuple[dict[str, RowRead], bool, list[str]]:
+def _parse_requests(
+    text: str, lo: int, hi: int, where: Callable[[int], Line | None]
+) -> tuple[dict[str, RowRead], bool, list[str]]:
     problems: list[str] = []
     labels = row_labels()
     rows = [r for r in REQUESTS_ROWS_2021 if r != taxonomy.OTHER_SINGLE_ROW]
@@ -503,66 +541,246 @@ def _parse_requests(text: str, lo: int, hi: int) -> tuple[dict[str, RowRead], bo
                 reads[r] = _read_row(r, tokens[7 * j : 7 * j + 7], 7, _row_total_ok)
             problems.append(f"requests: label of {', '.join(lost)} not found; values taken by position")
             continue
-        reads[row] = _read_row(row, tokens, 7, _row_total_ok)
+        reads[row] = _read_row(row, tokens, 7, _row_total_ok, lost_cell=True)
     for r in missing:
         if r not in reads:
             problems.append(f"requests.{r}: label not found")
             reads[r] = RowRead(r, [], [], "label not found")
 
-    _resolve_by_columns(reads, problems)
+    _resolve_by_columns(reads, rows)
     for r in rows:
         read = reads[r]
-        if read.note and (len(read.candidates) != 1 or "split" in read.note or "kept" in read.note):
+        if read.note and (
+            len(read.candidates) != 1 or read.short or "split" in read.note or "kept" in read.note
+        ):
             problems.append(f"requests.{r}: {read.note}")
+
+    if any(len(reads[r].candidates) != 1 for r in rows):
+        by_position, notes = _read_by_position(text, lo, hi, where, rows, reads)
+        if by_position is not None:
+            return by_position, other_as_one_row, notes
+        problems += notes
     return reads, other_as_one_row, problems
 
 
-def _resolve_by_columns(reads: dict[str, RowRead], problems: list[str]) -> None:
-    """Rows with several readings: keep the one combination where every column balances (R1, R2)."""
-    ambiguous = [r for r, read in reads.items() if len(read.candidates) > 1]
-    if not ambiguous:
-        return
+_BALANCE_ROWS = ("new", "carried_in", "handled_total", "carried_out")
+
+
+def _resolve_by_columns(reads: dict[str, RowRead], rows: Sequence[str]) -> None:
+    """Rows with several readings: keep the one combination where every column balances (R1, R2).
+
+    Rows with glued digits first; then rows that lost a cell, each reading putting the lost cell at
+    another place, against every row now known."""
+    glued = [r for r in rows if len(reads[r].candidates) > 1 and not reads[r].short]
+    if glued:
+        solution = _unique_solution(reads, glued, rows)
+        for i, r in enumerate(glued):
+            if solution is not None:
+                reads[r].candidates = [solution[i]]
+                reads[r].note = "glued digits split by the row and column identities"
+            else:
+                reads[r].note = f"{len(reads[r].candidates)} ways to split the glued digits; left NULL"
+                reads[r].candidates = []
+    short = [r for r in rows if len(reads[r].candidates) > 1 and reads[r].short]
+    if short:
+        solution = _unique_solution(reads, short, rows)
+        for i, r in enumerate(short):
+            read = reads[r]
+            printed = " ".join(t.text for t in read.tokens)
+            if solution is not None:
+                lost = taxonomy.APPLICANT_COLUMNS[solution[i].index(None)]
+                read.candidates = [solution[i]]
+                read.note = (
+                    f"{len(read.tokens)} values for 7 cells: {printed}; only a lost {lost} lets the "
+                    f"column identities hold: {lost} left NULL"
+                )
+            else:
+                read.candidates = []
+                read.note = (
+                    f"{len(read.tokens)} values for 7 cells: {printed}; "
+                    "the column identities do not tell which cell is lost: row left NULL"
+                )
+
+
+def _unique_solution(
+    reads: dict[str, RowRead], ambiguous: list[str], rows: Sequence[str]
+) -> tuple[list[str | None], ...] | None:
+    """The one combination of the ambiguous rows' readings where every column balances, if unique."""
     total = 1
     for r in ambiguous:
         total *= len(reads[r].candidates)
     if total > MAX_COMBINATIONS:
-        for r in ambiguous:
-            reads[r].note = f"{len(reads[r].candidates)} ways to split the glued digits; left NULL"
-            reads[r].candidates = []
-        return
+        return None
     fixed = {r: read.candidates[0] for r, read in reads.items() if len(read.candidates) == 1}
     solutions = []
     for combo in itertools.product(*(reads[r].candidates for r in ambiguous)):
         values = dict(fixed, **dict(zip(ambiguous, combo, strict=True)))
-        if _columns_balance(values):
+        if _columns_balance(values, rows):
             solutions.append(combo)
             if len(solutions) > 1:
-                break
-    for i, r in enumerate(ambiguous):
-        if len(solutions) == 1:
-            reads[r].candidates = [solutions[0][i]]
-            reads[r].note = "glued digits split by the row and column identities"
-        else:
-            reads[r].note = f"{len(reads[r].candidates)} ways to split the glued digits; left NULL"
-            reads[r].candidates = []
+                return None
+    return solutions[0] if solutions else None
 
 
-def _columns_balance(values: dict[str, list[str]]) -> bool:
-    """R1 and R2 for every applicant column, where all their parts are known."""
-    balance_rows = ("new", "carried_in", "handled_total", "carried_out")
-    results = [r for r in values if r not in balance_rows]
+def _columns_balance(values: dict[str, list[str | None]], rows: Sequence[str]) -> bool:
+    """R1 and R2 for every applicant column, where all their parts are known (``rows``: the table's)."""
+    results = [r for r in rows if r not in _BALANCE_ROWS]
+    numbers = {row: [_num(v) for v in vals] for row, vals in values.items()}
     for i in range(7):
-        column = {row: _num(vals[i]) for row, vals in values.items()}
-        new, carried_in, handled, carried_out = (column.get(r) for r in balance_rows)
+        column = {row: nums[i] for row, nums in numbers.items()}
+        new, carried_in, handled, carried_out = (column.get(r) for r in _BALANCE_ROWS)
         if (
-            None not in (new, carried_in, handled, carried_out)
+            new is not None
+            and carried_in is not None
+            and handled is not None
+            and carried_out is not None
             and abs(new + carried_in - handled - carried_out) > 1e-6
         ):
             return False
-        parts = [column[r] for r in results]
+        parts = [column.get(r) for r in results]
         if handled is not None and None not in parts and abs(sum(parts) - handled) > 1e-6:
             return False
     return True
+
+
+def _identities_hold(values: dict[str, list[str | None]], rows: Sequence[str]) -> bool:
+    """R3 in every row with all its cells, then R1 and R2 in every column with all their parts."""
+    for vals in values.values():
+        if None not in vals and not _row_total_ok(vals):
+            return False
+    return _columns_balance(values, rows)
+
+
+# ---------------------------------------------------------------- reading by position
+
+
+def _whole_cell(
+    text: str, start: int, end: int, line: Line | None, where: Callable[[int], Line | None]
+) -> bool:
+    """A value that fills its cell: spaces or a table's ``|`` on both sides, or the line's end.
+
+    A number glued to a label (``1.属于国家秘密``, ``无2.没有``) is an enumerator, not a value."""
+    before_ok = start == 0 or text[start - 1] in " |" or where(start - 1) is not line
+    after_ok = end >= len(text) or text[end] in " |" or where(end) is not line
+    return before_ok and after_ok
+
+
+def _value_groups(
+    text: str, lo: int, hi: int, where: Callable[[int], Line | None]
+) -> list[tuple[list[Token], Line | None]]:
+    """Each line's maximal runs of whole-cell values, in document order.
+
+    Values in a run are apart by spaces or by one ``|`` (an empty table cell ends the run)."""
+    groups: list[tuple[list[Token], Line | None]] = []
+    run: list[Token] = []
+    run_line: Line | None = None
+    prev_end = lo
+    for token in _values(text, lo, hi):
+        end = token.start + len(token.text)
+        line = where(token.start)
+        if not _whole_cell(text, token.start, end, line, where):
+            if run:
+                groups.append((run, run_line))
+            run = []
+            continue
+        if run and line is run_line and text[prev_end : token.start].replace(" ", "") in ("", "|"):
+            run.append(token)
+        else:
+            if run:
+                groups.append((run, run_line))
+            run, run_line = [token], line
+        prev_end = end
+    if run:
+        groups.append((run, run_line))
+    return groups
+
+
+def _shown(values: Sequence[str | None]) -> str:
+    return " ".join("?" if v is None else v for v in values)
+
+
+def _place(line: Line | None) -> str:
+    if line is None:
+        return ""
+    return f" (line {line.lineno})" if line.page is None else f" (page {line.page}, line {line.lineno})"
+
+
+def _read_by_position(
+    text: str,
+    lo: int,
+    hi: int,
+    where: Callable[[int], Line | None],
+    rows: Sequence[str],
+    reads: dict[str, RowRead],
+) -> tuple[dict[str, RowRead] | None, list[str]]:
+    """Table 三's rows from its value groups in template order, where labels got detached from numbers.
+
+    Taken only if there is one group per row (the last row may print one value fewer), every row read
+    by its label gets the same values, and R1, R2 and R3 hold wherever all their parts are known.
+    Returns the reads and the problems to report, or None and why the reading was refused."""
+    n = len(taxonomy.APPLICANT_COLUMNS)
+    groups = _value_groups(text, lo, hi, where)
+    kept = [(g, line) for g, line in groups if len(g) in (n, n - 1)]
+    skipped = [(g, line) for g, line in groups if len(g) not in (n, n - 1)]
+    refused = "requests: reading by position refused"
+    if len(kept) != len(rows):
+        return None, []  # not one group per row: no reading by position to weigh
+    if any(len(g) == n - 1 for g, _ in kept[:-1]):
+        return None, [f"{refused}: a group of {n - 1} values before the last row"]
+
+    by_label = {r: reads[r].candidates[0] for r in rows if len(reads[r].candidates) == 1}
+    values: dict[str, list[str | None]] = {
+        r: [t.text for t in g] for r, (g, _) in zip(rows, kept, strict=True)
+    }
+    last = rows[-1]
+    last_tokens = kept[-1][0]
+    problems: list[str] = []
+    if len(last_tokens) == n - 1:
+        texts = [t.text for t in last_tokens]
+        places = [p for p in _gapped(texts, n) if _identities_hold(dict(values, **{last: p}), rows)]
+        if not places:
+            return None, [f"{refused}: no place for {last}'s lost cell lets the identities hold"]
+        if len(places) == 1:
+            values[last] = places[0]
+            lost = taxonomy.APPLICANT_COLUMNS[places[0].index(None)]
+            problems.append(
+                f"requests.{last}: {n - 1} values for {n} cells: {' '.join(texts)}; only a lost {lost} "
+                f"lets the column identities hold: {lost} left NULL"
+            )
+        else:
+            values[last] = [None] * n
+            problems.append(
+                f"requests.{last}: {n - 1} values for {n} cells: {' '.join(texts)}; "
+                "the column identities do not tell which cell is lost: row left NULL"
+            )
+
+    unresolved = [r for r in rows if r not in by_label]
+    if not any(v is not None for r in unresolved for v in values[r]):
+        return None, []  # it reads none of the rows the labels left unread: nothing to add
+    for r, known in by_label.items():
+        if known != values[r]:
+            return None, [
+                f"{refused}: requests.{r} reads {_shown(known)} by its label, {_shown(values[r])} by position"
+            ]
+    if not _identities_hold(values, rows):
+        return None, [f"{refused}: the identities (R1, R2, R3) do not hold"]
+
+    out: dict[str, RowRead] = {}
+    for r, (g, _) in zip(rows, kept, strict=True):
+        read = [values[r]] if any(v is not None for v in values[r]) else []
+        out[r] = RowRead(r, g, read, short=len(g) == n - 1)
+    problems.insert(
+        0,
+        f"requests: {len(unresolved)} rows not read by their labels ({', '.join(unresolved)}); "
+        f"all {len(rows)} rows read by position from {len(kept)} value groups in template order, "
+        f"validated by the identities (R1, R2, R3) and by the {len(by_label)} rows read by label",
+    )
+    for g, line in skipped:
+        problems.append(
+            f"requests: value group {' '.join(t.text for t in g)!r}{_place(line)} skipped: "
+            f"{len(g)} value{'s' if len(g) > 1 else ''}, not a row of {n}"
+        )
+    return out, problems
 
 
 def _parse_active(
