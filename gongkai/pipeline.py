@@ -7,8 +7,11 @@ One report's failure is recorded as that report's status and error; it never sto
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import traceback
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +29,7 @@ from gongkai.model import CatalogEntry, Extraction
 from gongkai.transform.cells import CellValidationError, tidy_frame
 
 WAREHOUSE_NAME = "warehouse.duckdb"
+LOAD_CHUNK = 500  # reports per load transaction: one INSERT of their cells, one derivation of their wide rows
 
 
 @dataclass
@@ -179,22 +183,35 @@ def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: da
     return Prepared(report, cells, analyse(extraction.narrative, report["year"]) if has_text else None)
 
 
-def load(db_path: Path, prepared: list[Prepared], fetched: list[Fetched] | None = None) -> list[str]:
-    """Load each report in its own transaction, log the fetches, (re)create the views; the reports loaded.
+def load(
+    db_path: Path,
+    prepared: Iterable[Prepared],
+    fetched: list[Fetched] | None = None,
+    chunk: int = LOAD_CHUNK,
+) -> list[str]:
+    """Load prepared reports ``chunk`` at a time (one transaction each), log the fetches, (re)create
+    the views; returns the report_ids loaded, sorted. ``prepared`` is consumed as it comes."""
+    iterator = iter(prepared)
+    groups = (
+        [warehouse.ReportLoad(p.report, p.cells, p.narrative) for p in group]
+        for group in iter(lambda: list(itertools.islice(iterator, chunk)), [])
+    )
+    with loading(db_path, fetched) as con:
+        return sorted({i for group in groups for i in warehouse.load_reports(con, group, refresh=False)})
 
-    It writes a copy of the warehouse and swaps it in when done (``warehouse.writing``): analysts who
-    have the warehouse open keep reading the previous state, and a failure leaves it untouched.
-    """
-    done = []
+
+@contextmanager
+def loading(db_path: Path, fetched: list[Fetched] | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable copy of the warehouse with the night's fetches logged; the views are (re)created and
+    the copy swapped in when the block ends (``warehouse.writing``): analysts who have the warehouse
+    open keep reading the previous state, and a failure leaves it untouched. Only one load group's
+    cells are in memory at a time."""
     with warehouse.writing(db_path) as con:
         warehouse.ensure_schema(con)
         fetches.ensure_table(con)
         fetches.record(con, fetched or [])
-        for item in sorted(prepared, key=lambda p: p.report["report_id"]):
-            warehouse.load_report(con, item.report, item.cells, item.narrative, refresh=False)
-            done.append(item.report["report_id"])
+        yield con
         warehouse.create_views(con)  # and recounts the flags
-    return done
 
 
 def unchanged(db_path: Path, sources: list[Source]) -> set[str]:

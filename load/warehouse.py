@@ -10,7 +10,7 @@ import re
 import shutil
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -32,26 +32,31 @@ from gongkai.transform.cells import TIDY_SCHEMA
 STATUSES = ("ok", "partial", "failed", "needs_ocr")
 NO_DATA_STATUSES = ("failed", "needs_ocr")
 VIEW_LAYERS = ("staging", "marts", "flags")
+# DuckDB keeps pages cached up to its memory limit (80 % of RAM by default): the nightly writer's
+# memory stays bounded whatever the warehouse's size, and spills to disk beyond it.
+WRITER_MEMORY_LIMIT = "1GB"
 
-REPORT_COLUMNS = (
-    "report_id",
-    "sha256",
-    "source",
-    "file_type",
-    "agency",
-    "district",
-    "year",
-    "format",
-    "status",
-    "error",
-    "problems",
-    "extractor_version",
-    "extracted_at",
-    "n_cells",
-    "n_null_cells",
-    "published_on",
-    "district_source",
-)
+# the reports table's columns (sql/schema.sql), as the load builds them
+REPORT_SCHEMA: dict[str, Any] = {
+    "report_id": pl.String,
+    "sha256": pl.String,
+    "source": pl.String,
+    "file_type": pl.String,
+    "agency": pl.String,
+    "district": pl.String,
+    "year": pl.Int32,
+    "format": pl.String,
+    "status": pl.String,
+    "error": pl.String,
+    "problems": pl.String,
+    "extractor_version": pl.String,
+    "extracted_at": pl.Datetime("us"),
+    "n_cells": pl.Int32,
+    "n_null_cells": pl.Int32,
+    "published_on": pl.Date,
+    "district_source": pl.String,
+}
+REPORT_COLUMNS = tuple(REPORT_SCHEMA)
 # Bump when the tables derived from cells (sql/derived/) or the narrative tables change: the next
 # writable ensure_schema() rebuilds what it can from the cells.
 SCHEMA_VERSION = "3"
@@ -62,9 +67,8 @@ _OPTIONAL_REPORT_KEYS = frozenset(REPORT_COLUMNS) - {"n_cells", "n_null_cells"}
 _WAREHOUSE_NAMES = {"table": "table_code", "row": "row_code", "column": "column_code"}
 CELL_COLUMNS = tuple(_WAREHOUSE_NAMES.get(name, name) for name in TIDY_SCHEMA)
 _INCOMING = "_gongkai_incoming_cells"
-_INSERT_REPORT = (
-    f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}) VALUES ({', '.join('?' * len(REPORT_COLUMNS))})"
-)
+_INCOMING_REPORTS = "_gongkai_incoming_reports"
+_INCOMING_AGENCIES = "_gongkai_incoming_agencies"
 _INSERT_CELLS = (
     f"INSERT INTO cells ({', '.join(CELL_COLUMNS)}) SELECT {', '.join(CELL_COLUMNS)} FROM {_INCOMING}"
 )
@@ -132,7 +136,7 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 if _sibling(path, ".wal").exists():  # left by a direct writer: fold it into the file first
                     duckdb.connect(str(path)).close()
                 shutil.copyfile(path, nxt)
-            con = duckdb.connect(str(nxt))
+            con = duckdb.connect(str(nxt), config={"memory_limit": WRITER_MEMORY_LIMIT})
             con.execute("SET enable_progress_bar = false")  # the nightly log is not a terminal
             try:
                 yield con
@@ -464,23 +468,43 @@ def _report_row(report: Mapping[str, Any], n_cells: int, n_null_cells: int) -> d
     return row
 
 
-def _warehouse_cells(row: Mapping[str, Any], cells: pl.DataFrame | None) -> pl.DataFrame:
-    """The cells frame checked, with the report's agency, district and year (as resolved for ``reports``)."""
-    report_id = row["report_id"]
-    if cells is None:
-        return pl.DataFrame(schema=TIDY_SCHEMA)
-    missing = [c for c in TIDY_SCHEMA if c not in cells.columns]
-    if missing:
-        raise ReportLoadError(f"cells frame lacks {', '.join(missing)}")
-    cells = cells.select(list(TIDY_SCHEMA)).cast(TIDY_SCHEMA)
-    others = cells.filter(pl.col("report_id") != report_id)["report_id"].unique().to_list()
+def _warehouse_cells(rows: Mapping[str, Mapping[str, Any]], cells: pl.DataFrame) -> pl.DataFrame:
+    """The cells of a group of reports, checked, with each report's agency, district and year (as
+    resolved for ``reports``) and the warehouse's column names. ``rows``: the reports rows by report_id.
+    """
+    others = sorted(set(cells["report_id"].drop_nulls().unique().to_list()) - set(rows))
     if others or cells["report_id"].null_count():
-        raise ReportLoadError(f"cells of other reports ({others}) in the frame of {report_id}")
-    return cells.with_columns(
-        agency=pl.lit(row["agency"], pl.String),
-        district=pl.lit(row["district"], pl.String),
-        year=pl.lit(row["year"], pl.Int32),
+        raise ReportLoadError(f"cells of other reports ({others}) in the frames of {sorted(rows)}")
+    resolved = pl.DataFrame(
+        [(i, r["agency"], r["district"], r["year"]) for i, r in rows.items()],
+        schema={"report_id": pl.String, "agency": pl.String, "district": pl.String, "year": pl.Int32},
+        orient="row",
     )
+    return (
+        cells.drop("agency", "district", "year")
+        .join(resolved, on="report_id", how="left")
+        .select(list(TIDY_SCHEMA))
+        .rename(_WAREHOUSE_NAMES)
+    )
+
+
+def _tidy_cells(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    for cells in frames:
+        missing = [c for c in TIDY_SCHEMA if c not in cells.columns]
+        if missing:
+            raise ReportLoadError(f"cells frame lacks {', '.join(missing)}")
+    if not frames:
+        return pl.DataFrame(schema=TIDY_SCHEMA)
+    return pl.concat([f.select(list(TIDY_SCHEMA)).cast(TIDY_SCHEMA) for f in frames], how="vertical")
+
+
+@dataclass(frozen=True)
+class ReportLoad:
+    """One report to load: its ``reports`` row, its tidy cells and the facts of its narrative."""
+
+    report: Mapping[str, Any]
+    cells: pl.DataFrame | None = None
+    narrative: NarrativeFacts | None = None
 
 
 def load_report(
@@ -491,37 +515,93 @@ def load_report(
     refresh: bool = True,
 ) -> None:
     """Replace one report's ``reports`` row, ``cells``, derived wide rows and narrative facts in one
-    transaction.
+    transaction (``load_reports`` of one report).
 
     ``report`` has the ``reports`` columns (``report_record()`` builds it); ``n_cells`` and
     ``n_null_cells`` are counted from ``cells``, the tidy frame of ``transform.cells.tidy_frame()``.
     ``narrative`` is ``extract.narrative.analyse()`` of the report's narrative (None: not known).
-    ``refresh``: recount the flags (report_flag_counts) in the same transaction; a batch of loads
-    passes False and calls ``create_views`` (or ``refresh_flag_counts``) once at the end.
+    ``refresh``: recount the flags (report_flag_counts) in the same transaction.
     A failed or needs_ocr report has no cells and an error. On any error the transaction rolls
     back and the warehouse is exactly as before.
     """
-    n_cells = 0 if cells is None else cells.height
-    n_null_cells = 0 if cells is None or "value" not in cells.columns else cells["value"].null_count()
-    row = _report_row(report, n_cells, n_null_cells)
-    frame = _warehouse_cells(row, cells).rename(_WAREHOUSE_NAMES)
-    report_id = row["report_id"]
-    con.register(_INCOMING, frame)
+    load_reports(con, [ReportLoad(report, cells, narrative)], refresh=refresh)
+
+
+def load_reports(
+    con: duckdb.DuckDBPyConnection, items: Iterable[ReportLoad], refresh: bool = True
+) -> list[str]:
+    """Replace a group of reports given one by one (``load_group`` of their frames)."""
+    items = list(items)
+    frames = [i.cells for i in items if i.cells is not None]
+    facts = [(i.report, i.narrative) for i in items if i.narrative is not None]
+    ids = [_report_id(report) for report, _ in facts]
+    narratives = narrative_frames([(i, f) for i, (_, f) in zip(ids, facts, strict=True)])
+    return load_group(con, [i.report for i in items], frames, narratives, refresh=refresh)
+
+
+def load_group(
+    con: duckdb.DuckDBPyConnection,
+    reports: Iterable[Mapping[str, Any]],
+    cells: Sequence[pl.DataFrame] = (),
+    narratives: Mapping[str, pl.DataFrame] | None = None,
+    refresh: bool = True,
+) -> list[str]:
+    """Replace a group of reports (their rows, cells, wide rows and narrative facts) in one transaction.
+
+    ``reports``: their ``reports`` records; ``cells``: their tidy frames (any split); ``narratives``:
+    ``narrative_frames()`` of their narrative facts. Every report is checked before anything is
+    written; each table gets one statement for the whole group (one INSERT of all the cells, one
+    derivation of each wide table), which is what makes a nightly load of thousands of reports fast.
+    A report_id given twice keeps its last record. ``refresh``: recount the flags in the same
+    transaction; a nightly load passes False and calls ``create_views`` once at the end. On any error
+    the transaction rolls back and the warehouse is exactly as before. Returns the report_ids, sorted.
+    """
+    tidy = _tidy_cells(cells)
+    counts = {
+        report_id: (n, n_null)
+        for report_id, n, n_null in tidy.group_by("report_id")
+        .agg(pl.len(), pl.col("value").null_count())
+        .iter_rows()
+    }
+    rows: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        n_cells, n_null_cells = counts.get(_report_id(report), (0, 0))
+        row = _report_row(report, n_cells, n_null_cells)
+        rows[row["report_id"]] = row
+    if not rows:
+        return []
+    ids = sorted(rows)
+    with_data = {i for i in ids if rows[i]["status"] not in NO_DATA_STATUSES}
+    incoming = {
+        _INCOMING: _warehouse_cells(rows, tidy),
+        _INCOMING_REPORTS: pl.DataFrame(
+            [[rows[i][c] for c in REPORT_COLUMNS] for i in ids], schema=REPORT_SCHEMA, orient="row"
+        ),
+        _INCOMING_AGENCIES: _agency_frame(r["agency"] for r in rows.values() if r["agency"]),
+    }
+    for table, frame in (narratives or narrative_frames([])).items():
+        others = set(frame["report_id"].unique().to_list()) - set(ids)
+        if others:
+            raise ReportLoadError(f"{table} of other reports ({sorted(others)}) in the group of {ids}")
+        incoming[f"{_INCOMING}_{table}"] = frame.filter(pl.col("report_id").is_in(list(with_data)))
+    for name, frame in incoming.items():
+        con.register(name, frame)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
             for table in ("cells", *DERIVED_TABLES, *NARRATIVE_TABLES, "reports"):
-                con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
-            con.execute(_INSERT_REPORT, [row[c] for c in REPORT_COLUMNS])
-            if row["agency"]:
-                kind = [row["agency"], *agency_kind(row["agency"])]
-                con.execute("INSERT OR REPLACE INTO dim_agency VALUES (?, ?, ?)", kind)
+                con.execute(
+                    f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM {_INCOMING_REPORTS})"
+                )
+            con.execute(f"INSERT INTO reports BY NAME SELECT * FROM {_INCOMING_REPORTS}")
+            con.execute(f"INSERT OR REPLACE INTO dim_agency BY NAME SELECT * FROM {_INCOMING_AGENCIES}")
             con.execute(_INSERT_CELLS)
             for table in DERIVED_TABLES:
                 con.execute(_derive_sql(table, _INCOMING))
-            if narrative is not None and row["status"] not in NO_DATA_STATUSES:
-                _insert_narrative(con, report_id, narrative)
-                con.execute(_derive_sql("narrative_readings", _INCOMING))
+            for table in NARRATIVE_FACT_TABLES:
+                if f"{_INCOMING}_{table}" in incoming:
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_INCOMING}_{table}")
+            con.execute(_derive_sql("narrative_readings", _INCOMING))
             if refresh:
                 _recount_flags(con)
             con.execute("COMMIT")
@@ -529,19 +609,56 @@ def load_report(
             con.execute("ROLLBACK")
             raise
     finally:
-        con.unregister(_INCOMING)
+        for name in incoming:
+            con.unregister(name)
+    return ids
 
 
-def _insert_narrative(con: duckdb.DuckDBPyConnection, report_id: str, facts: NarrativeFacts) -> None:
-    con.execute(
-        "INSERT INTO narratives VALUES (?, ?, ?, ?)", [report_id, facts.text, len(facts.text), facts.minhash]
-    )
-    sections = [(report_id, code, pos is not None, pos) for code, pos in facts.sections.items()]
-    if sections:
-        con.executemany("INSERT INTO report_sections VALUES (?, ?, ?, ?)", sections)
-    figures = [(report_id, f.ordinal, f.metric, f.value, f.quote, f.position) for f in facts.figures]
-    if figures:
-        con.executemany("INSERT INTO narrative_figures VALUES (?, ?, ?, ?, ?, ?)", figures)
+def _report_id(report: Mapping[str, Any]) -> str:
+    return str(report.get("report_id") or str(report.get("sha256") or "")[:16])
+
+
+NARRATIVE_FACT_TABLES = ("narratives", "report_sections", "narrative_figures")
+NARRATIVE_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
+    "narratives": {
+        "report_id": pl.String,
+        "text": pl.String,
+        "n_chars": pl.Int32,
+        "minhash": pl.List(pl.Int64),
+    },
+    "report_sections": {
+        "report_id": pl.String,
+        "section_code": pl.String,
+        "found": pl.Boolean,
+        "position": pl.Int32,
+    },
+    "narrative_figures": {
+        "report_id": pl.String,
+        "ordinal": pl.Int32,
+        "metric": pl.String,
+        "value": pl.Int64,
+        "quote": pl.String,
+        "position": pl.Int32,
+    },
+}
+
+
+def narrative_frames(items: Sequence[tuple[str, NarrativeFacts]]) -> dict[str, pl.DataFrame]:
+    """The narrative facts of reports (report_id, facts) as frames of narratives, report_sections and
+    narrative_figures: what a worker stages and ``load_group`` inserts."""
+    rows = {
+        "narratives": [(i, f.text, len(f.text), f.minhash) for i, f in items],
+        "report_sections": [
+            (i, code, pos is not None, pos) for i, f in items for code, pos in f.sections.items()
+        ],
+        "narrative_figures": [
+            (i, g.ordinal, g.metric, g.value, g.quote, g.position) for i, f in items for g in f.figures
+        ],
+    }
+    return {
+        table: pl.DataFrame(rows[table], schema=NARRATIVE_FRAME_SCHEMAS[table], orient="row")
+        for table in NARRATIVE_FACT_TABLES
+    }
 
 
 def is_current(con: duckdb.DuckDBPyConnection, sha256: str, extractor_version: str) -> bool:

@@ -110,14 +110,12 @@ def test_a_failed_run_leaves_the_live_warehouse_untouched(
     write_catalog(catalog, [f",,2024,{name}" for name in SEED_NAMES])
     loaded = []
 
-    def load_then_fail(con, report, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if loaded:
-            raise OSError("disk full")
-        loaded.append(report["report_id"])
-        return real_load(con, report, *args, **kwargs)
+    def load_then_fail(con, items, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loaded.extend(real_load(con, items, *args, **kwargs))  # written to the copy, then a crash
+        raise OSError("disk full")
 
-    real_load = warehouse.load_report
-    monkeypatch.setattr(warehouse, "load_report", load_then_fail)
+    real_load = warehouse.load_reports
+    monkeypatch.setattr(warehouse, "load_reports", load_then_fail)
     with pytest.raises(OSError, match="disk full"):
         run_plain(catalog, tmp_path)
     assert loaded  # the copy had changed before the failure
