@@ -60,7 +60,7 @@ def main() -> None:
     )
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--batch-size", type=int, help="default: the flow's own (staging.batch_size)")
     parser.add_argument("--corpus", type=Path, help="reuse a corpus folder (made if missing)")
     args = parser.parse_args()
 
@@ -91,7 +91,7 @@ def main() -> None:
             results.append((workers, wall, cpu, peak_mb, exact, n, summary))
             shutil.rmtree(data, ignore_errors=True)
 
-    print(f"\n{args.reports} mixed reports, batches of {args.batch_size}")
+    print(f"\n{args.reports} mixed reports, batches of {args.batch_size or 'the flow default'}")
     print(
         f"{'workers':>7}{'wall s':>9}{'CPU s':>8}{'CPU use':>9}{'reports/s':>11}{'peak MB':>9}{'exact':>12}"
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +73,12 @@ def stage_task(
     return staging.stage_batch(sources, raw_dir, at, staging_dir, name)
 
 
+@task(name="start-worker")
+def warm_up_task() -> int:
+    """Nothing: a worker process that runs it has imported the extractors, while the flow fetches."""
+    return os.getpid()
+
+
 def stage_all(
     sources: list[pipeline.Source],
     raw_dir: Path,
@@ -89,7 +98,7 @@ def stage_all(
 
 @task(name="load")
 def load_task(db_path: Path, staged: list[staging.StagedBatch], fetched: list[Fetched]) -> list[str]:
-    return pipeline.load(db_path, list(staging.prepared(staged)), fetched)
+    return staging.load(db_path, staged, fetched)
 
 
 @task(name="flags")
@@ -132,10 +141,16 @@ def nightly(
     catalog_path: Path = Path("data/catalog.csv"),
     data_dir: Path = Path("data"),
     settings: FetchSettings | None = None,
-    batch_size: int = 50,
+    batch_size: int | None = None,
+    workers: int = 1,
 ) -> pipeline.RunSummary:
-    """Fetch what changed in the catalog, extract it, load it, check it, export the district summary."""
+    """Fetch what changed in the catalog, extract it, load it, check it, export the district summary.
+
+    ``workers``: the task runner's extraction workers (``with_workers`` sets both); with more than one,
+    they start while the flow reads the catalog and fetches. ``batch_size``: reports per extraction
+    task (default: ``staging.batch_size``)."""
     settings = settings or FetchSettings()
+    starting = [warm_up_task.submit() for _ in range(workers)] if workers > 1 else []
     logger = get_run_logger()
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -192,6 +207,9 @@ def nightly(
 
     at = datetime.now(UTC)
     staging_dir = data_dir / "staging" / at.strftime("%Y%m%dT%H%M%S%f")
+    for started in starting:
+        started.wait()
+    batch_size = batch_size or staging.batch_size(len(todo), workers)
     done = stage_all(todo, raw_dir, at, staging_dir, batch_size, "a")
     # a report page that only wraps its attachment: fetch the attachment and extract that too
     wrapped = acquire.attachments_to_fetch(
@@ -208,16 +226,20 @@ def nightly(
         done += stage_all(more, raw_dir, at, staging_dir, batch_size, "b")
 
     staged = [s for _, s in done]
-    reports = [r for s in staged for r in s.reports]
+    n_reports = sum(s.n_reports for s in staged)
     for s in staged:
         for stage, seconds in s.cpu_seconds.items():
             summary.worker_cpu_seconds[stage] = round(summary.worker_cpu_seconds.get(stage, 0.0) + seconds, 3)
     lap("extract_transform")
-    summary.loaded = load_task(db_path, staged, fetched) if reports or fetched or not db_path.exists() else []
+    summary.loaded = (
+        load_task(db_path, staged, fetched) if n_reports or fetched or not db_path.exists() else []
+    )
     lap("load_views")
     staging.clear(staging_dir)
     wrappers = {entry.parent_url for entry, _ in wrapped}  # pages that only link their report
-    summary.failed.update({s: why for s, why in pipeline.failures(reports).items() if s not in wrappers})
+    summary.failed.update(
+        {src: why for s in staged for src, why in s.failures.items() if src not in wrappers}
+    )
     # a source that failed again tonight is unchanged, but still failing: the run says so
     summary.failed.update(pipeline.fetch_failures(sources, summary.failed))
 
@@ -233,21 +255,22 @@ def nightly(
     pipeline.record_run(db_path, summary)
     create_markdown_artifact(
         key="gongkai-nightly",
-        markdown=report_run.markdown(db_path, summary, reports, fetched, known_before),
+        markdown=report_run.markdown(db_path, summary, fetched, known_before),
         description="New, changed and failed reports and their flags",
     )
     logger.info("%s", summary.text())
     return summary
 
 
-def with_workers(workers: int = 1, dask_address: str | None = None, use_dask: bool = False):  # type: ignore[no-untyped-def]
-    """The nightly flow on a task runner for ``workers`` extraction processes.
+def with_workers(
+    workers: int = 1, dask_address: str | None = None, use_dask: bool = False
+) -> Callable[..., pipeline.RunSummary]:
+    """The nightly flow on a task runner for ``workers`` extraction processes (call it with the flow's
+    other parameters).
 
     ``dask_address`` (or ``GONGKAI_DASK_ADDRESS``) points it at a running Dask cluster
     (``tcp://scheduler:8786``); ``use_dask`` alone starts a local Dask cluster of ``workers`` processes.
     """
-    import os
-
     from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
     dask_address = dask_address or os.environ.get("GONGKAI_DASK_ADDRESS") or None
@@ -270,4 +293,4 @@ def with_workers(workers: int = 1, dask_address: str | None = None, use_dask: bo
         runner = ProcessPoolTaskRunner(max_workers=workers)
     else:
         runner = ThreadPoolTaskRunner(max_workers=1)
-    return nightly.with_options(task_runner=runner)
+    return functools.partial(nightly.with_options(task_runner=runner), workers=workers)

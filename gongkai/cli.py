@@ -184,7 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", default=DEFAULT_DATA_DIR / "catalog.csv")
     p.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     p.add_argument("--workers", type=int, default=1, help="extraction processes (default 1)")
-    p.add_argument("--batch-size", type=int, default=50, help="reports per extraction task (default 50)")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        help="reports per extraction task (default: about 4 tasks per worker, 10-500)",
+    )
     p.add_argument("--dask", action="store_true", help="run the tasks on a local Dask cluster of --workers")
     p.add_argument(
         "--dask-address", help="a running Dask scheduler (tcp://host:8786); also GONGKAI_DASK_ADDRESS"

@@ -9,6 +9,8 @@ import duckdb
 
 from gongkai.fetch import Fetched
 
+ROWS_SHOWN = 200  # rows per table of the artifact; the warehouse has them all
+
 
 def sources_with_reports(db_path: Path) -> dict[str, set[str]]:
     """Per source, the report versions (report_id) the warehouse already holds."""
@@ -32,15 +34,20 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
         return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows[:ROWS_SHOWN]]
+    if len(rows) > ROWS_SHOWN:
+        lines.append(f"\n… and {len(rows) - ROWS_SHOWN:,} more rows: query the warehouse for them all.")
     return "\n".join(lines)
 
 
 def markdown(  # type: ignore[no-untyped-def]
-    db_path: Path, summary, reports: list[dict], fetched: list[Fetched], known: dict[str, set[str]]
+    db_path: Path, summary, fetched: list[Fetched], known: dict[str, set[str]]
 ) -> str:
-    """The run in markdown: counts, new and changed reports, failures, the new reports' flags, fetches."""
-    reports = sorted(reports, key=lambda r: (str(r["agency"]), str(r["source"])))
+    """The run in markdown: counts, new and changed reports, failures, the new reports' flags, fetches.
+
+    The reports loaded (``summary.loaded``) are read back from the warehouse; each table shows at
+    most ``ROWS_SHOWN`` rows and says how many more the warehouse holds."""
+    reports = _loaded_reports(db_path, summary.loaded)
     new = [r for r in reports if r["source"] not in known]
     changed = [r for r in reports if r["source"] in known and r["report_id"] not in known[r["source"]]]
     outcomes = Counter(f.outcome for f in fetched)
@@ -65,15 +72,14 @@ def markdown(  # type: ignore[no-untyped-def]
             "## Failed",
             _table(["source", "reason"], [[s, why] for s, why in sorted(summary.failed.items())]),
         ]
-    loaded = [r["report_id"] for r in reports]
-    if loaded and Path(db_path).exists():
+    if reports:
         con = duckdb.connect(str(db_path), read_only=True)
         try:
             flags = con.execute(
                 "SELECT agency, year, rule, severity, cells, expected, printed, description_zh "
                 "FROM consistency_flags WHERE report_id IN (SELECT unnest(?)) AND severity <> 'info' "
                 "ORDER BY agency, year, rule, cells",
-                [loaded],
+                [summary.loaded],
             ).fetchall()
         finally:
             con.close()
@@ -86,3 +92,19 @@ def markdown(  # type: ignore[no-untyped-def]
                 ),
             ]
     return "\n\n".join(parts) + "\n"
+
+
+def _loaded_reports(db_path: Path, report_ids: list[str]) -> list[dict]:
+    if not report_ids or not Path(db_path).exists():
+        return []
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        cursor = con.execute(
+            "SELECT report_id, source, agency, district, year, status FROM reports "
+            "WHERE report_id IN (SELECT unnest(?)) ORDER BY agency, source, report_id",
+            [report_ids],
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()

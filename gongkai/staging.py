@@ -1,8 +1,9 @@
 """Worker output as Parquet in a staging folder: workers extract batches, one writer loads them.
 
 A worker gets a batch of sources that name their bytes (a local path or an archived sha256), reads
-them itself, and writes one Parquet file of tidy cells plus small report records. Nothing large
-travels between processes, and the writer streams the batches one at a time.
+them itself, and writes its reports' rows, tidy cells and narrative facts as Parquet files. Only a
+small receipt travels back to the flow (counts, failures, attachment links), so the flow's memory does
+not grow with the corpus, and the writer reads a few batches at a time.
 """
 
 from __future__ import annotations
@@ -17,19 +18,47 @@ from pathlib import Path
 import polars as pl
 
 from gongkai import acquire, pipeline
-from gongkai.extract.narrative import NarrativeFacts
+from gongkai.fetch import Fetched
+from gongkai.load import warehouse
+
+# the reports records as staged (warehouse.report_record(); n_cells and n_null_cells are counted at load)
+REPORT_SCHEMA = {
+    **{k: v for k, v in warehouse.REPORT_SCHEMA.items() if k not in ("n_cells", "n_null_cells")},
+    "problems": pl.List(pl.String),
+}
+PARTS = ("reports", "cells", *warehouse.NARRATIVE_FACT_TABLES)
+
+
+TASKS_PER_WORKER = 4  # enough batches to even out the workers' tails
+BATCH_LIMITS = (10, 500)  # reports per batch: Prefect's ~0.2 s per task in a worker process, a bounded batch
+
+
+def batch_size(n_reports: int, workers: int) -> int:
+    """Reports per extraction task: about ``TASKS_PER_WORKER`` tasks per worker, within ``BATCH_LIMITS``."""
+    low, high = BATCH_LIMITS
+    return max(low, min(high, -(-n_reports // (max(1, workers) * TASKS_PER_WORKER))))
 
 
 @dataclass
 class StagedBatch:
+    """A worker's receipt for one batch: where its Parquet files are, and what the flow must know."""
+
     name: str
-    reports: list[dict]
-    cells_path: str | None
+    n_reports: int
+    paths: dict[str, str]  # part (PARTS) -> Parquet file; a part with no rows has no file
+    failures: dict[str, str] = field(default_factory=dict)  # source -> status and reason (no data)
     # report pages that only wrap attachments: (index of the source in the batch, attachment URLs)
     wrapped: list[tuple[int, list[str]]] = field(default_factory=list)
-    # report_id -> the facts of its narrative (figures, sections, sketch: a few kB each)
-    narratives: dict[str, NarrativeFacts] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # extract, transform (CPU, this worker)
+
+
+@dataclass
+class LoadGroup:
+    """Some staged batches read back, ready for ``warehouse.load_group``."""
+
+    reports: list[dict]
+    cells: list[pl.DataFrame]
+    narratives: dict[str, pl.DataFrame]
 
 
 def light(source: pipeline.Source) -> pipeline.Source:
@@ -40,8 +69,8 @@ def light(source: pipeline.Source) -> pipeline.Source:
 def stage_batch(
     sources: list[pipeline.Source], raw_dir: Path, at: datetime, staging_dir: Path, name: str
 ) -> StagedBatch:
-    """Extract and transform a batch; the cells go to ``staging_dir/<name>.parquet``."""
-    reports, frames, wrapped, narratives = [], [], [], {}
+    """Extract and transform a batch; its rows go to ``staging_dir/<name>.<part>.parquet``."""
+    reports, frames, wrapped, facts = [], [], [], []
     cpu = {"extract": 0.0, "transform": 0.0}
     for index, source in enumerate(sources):
         t0 = time.process_time()
@@ -52,28 +81,65 @@ def stage_batch(
         cpu["transform"] += time.process_time() - t1
         reports.append(prepared.report)
         if prepared.narrative is not None:
-            narratives[prepared.report["report_id"]] = prepared.narrative
+            facts.append((prepared.report["report_id"], prepared.narrative))
         if prepared.cells is not None and prepared.cells.height:
             frames.append(prepared.cells)
         links = getattr(extraction, "attachments", None) or []
         if links and not extraction.cells:
             wrapped.append((index, list(links)))
-    cells_path = None
-    if frames:
-        Path(staging_dir).mkdir(parents=True, exist_ok=True)
-        cells_path = str(Path(staging_dir) / f"{name}.parquet")
-        pl.concat(frames).write_parquet(cells_path, compression="zstd")
-    return StagedBatch(name, reports, cells_path, wrapped, narratives, cpu)
+    parts = {
+        "reports": pl.DataFrame(reports, schema=REPORT_SCHEMA),
+        "cells": pl.concat(frames) if frames else None,
+        **warehouse.narrative_frames(facts),
+    }
+    Path(staging_dir).mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for part, frame in parts.items():
+        if frame is not None and frame.height:
+            paths[part] = str(Path(staging_dir) / f"{name}.{part}.parquet")
+            frame.write_parquet(paths[part], compression="zstd")
+    return StagedBatch(name, len(reports), paths, pipeline.failures(reports), wrapped, cpu)
 
 
-def prepared(batches: list[StagedBatch]) -> Iterator[pipeline.Prepared]:
-    """The staged reports, batch by batch (one batch's cells in memory at a time)."""
+def groups(batches: list[StagedBatch], size: int) -> Iterator[LoadGroup]:
+    """The staged batches read back in name order, about ``size`` reports at a time."""
+    pending: list[StagedBatch] = []
     for batch in sorted(batches, key=lambda b: b.name):
-        cells = pl.read_parquet(batch.cells_path) if batch.cells_path else None
-        by_report = cells.partition_by("report_id", as_dict=True) if cells is not None else {}
-        for report in sorted(batch.reports, key=lambda r: r["report_id"]):
-            narrative = batch.narratives.get(report["report_id"])
-            yield pipeline.Prepared(report, by_report.get((report["report_id"],)), narrative)
+        pending.append(batch)
+        if sum(b.n_reports for b in pending) >= size:
+            yield _read(pending)
+            pending = []
+    if pending:
+        yield _read(pending)
+
+
+def _read(batches: list[StagedBatch]) -> LoadGroup:
+    def frames(part: str) -> list[pl.DataFrame]:
+        return [pl.read_parquet(b.paths[part]) for b in batches if part in b.paths]
+
+    narratives = {}
+    for table in warehouse.NARRATIVE_FACT_TABLES:
+        parts = frames(table)
+        narratives[table] = pl.concat(parts) if parts else warehouse.narrative_frames([])[table]
+    reports = [r for f in frames("reports") for r in f.to_dicts()]
+    return LoadGroup(reports, frames("cells"), narratives)
+
+
+def load(
+    db_path: Path,
+    batches: list[StagedBatch],
+    fetched: list[Fetched] | None = None,
+    size: int = pipeline.LOAD_CHUNK,
+) -> list[str]:
+    """The one writer: load the staged batches, about ``size`` reports per transaction, log the
+    fetches and (re)create the views (``pipeline.loading``); returns the report_ids loaded, sorted."""
+    done: set[str] = set()
+    with pipeline.loading(db_path, fetched) as con:
+        for group in groups(batches, size):
+            done.update(
+                warehouse.load_group(con, group.reports, group.cells, group.narratives, refresh=False)
+            )
+    return sorted(done)
 
 
 def clear(staging_dir: Path) -> None:

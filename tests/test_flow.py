@@ -55,6 +55,9 @@ def test_nightly_flow_loads_the_samples_and_reruns_identically(harness: None, sa
     assert len(first.loaded) == n_sources
     assert first.failed == {}
     assert first.flags_by_rule["R4"] == 2  # hongze-2023.pdf prints 行政复议 总计 0 under 10 and 1
+    assert (
+        first.flags_by_rule["late_publication"] == 1
+    )  # read from pingtan-2021's narrative, staged by a worker
     # seed 004, pingtan 2021, pingtan 2019, shanghai-kewei (labels detached from their numbers: read by
     # position; only 四、结转下年度's 总计, not printed, stays NULL)
     assert first.flags_by_rule["missing_cell"] == 14 + 3 + 19 + 1
@@ -77,6 +80,17 @@ def test_nightly_flow_loads_the_samples_and_reruns_identically(harness: None, sa
     assert export_bytes.startswith(b"\xef\xbb\xbf")
     districts = pl.read_csv(export_file)
     assert "洪泽区" in districts["district"].to_list()
+    figures = export.query(
+        db,
+        "SELECT metric, value FROM narrative_figures JOIN reports USING (report_id) "
+        "WHERE source LIKE '%pingtan-2021%' ORDER BY ordinal",
+    ).rows()
+    assert [(m, int(v)) for m, v in figures] == [
+        ("active_items", 2645),  # 全年主动公开…政府信息2645条
+        ("received", 70),  # 本年度全区共收到70件申请
+        ("handled", 69),  # 办结69件
+        ("carried_out", 1),  # 1件结转下年度继续办理
+    ]
     runs = export.query(db, "SELECT n_loaded, n_skipped FROM runs ORDER BY started_at").rows()
     assert runs == [(n_sources, 0), (0, n_sources)]
 
