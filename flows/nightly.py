@@ -97,13 +97,13 @@ def stage_all(
 
 
 @task(name="load")
-def load_task(db_path: Path, staged: list[staging.StagedBatch], fetched: list[Fetched]) -> list[str]:
-    return staging.load(db_path, staged, fetched)
-
-
-@task(name="flags")
-def flags_task(db_path: Path) -> dict[str, int]:
-    return pipeline.count_flags(db_path)
+def load_task(
+    db_path: Path, staged: list[staging.StagedBatch], fetched: list[Fetched], summary: pipeline.RunSummary
+) -> pipeline.RunSummary:
+    """Load, check and record the night in one writer session; the summary completed."""
+    summary = replace(summary)
+    staging.load(db_path, staged, fetched, summary)
+    return summary
 
 
 @task(name="export")
@@ -226,33 +226,24 @@ def nightly(
         done += stage_all(more, raw_dir, at, staging_dir, batch_size, "b")
 
     staged = [s for _, s in done]
-    n_reports = sum(s.n_reports for s in staged)
     for s in staged:
         for stage, seconds in s.cpu_seconds.items():
             summary.worker_cpu_seconds[stage] = round(summary.worker_cpu_seconds.get(stage, 0.0) + seconds, 3)
     lap("extract_transform")
-    summary.loaded = (
-        load_task(db_path, staged, fetched) if n_reports or fetched or not db_path.exists() else []
-    )
-    lap("load_views")
-    staging.clear(staging_dir)
     wrappers = {entry.parent_url for entry, _ in wrapped}  # pages that only link their report
     summary.failed.update(
         {src: why for s in staged for src, why in s.failures.items() if src not in wrappers}
     )
     # a source that failed again tonight is unchanged, but still failing: the run says so
     summary.failed.update(pipeline.fetch_failures(sources, summary.failed))
-
     exports_dir = data_dir / "exports"
-    if summary.loaded or not (exports_dir / "district_summary.csv").exists():
-        summary.flags_by_rule = flags_task(db_path)
-        summary.exports = export_task(db_path, exports_dir)
-    else:  # no report changed: the flags and the export are those of the last run
-        summary.flags_by_rule = pipeline.last_flags_by_rule(db_path)
-        summary.exports = [str(exports_dir / "district_summary.csv")]
+    summary.exports = pipeline.export_paths(exports_dir)
+    summary = load_task(db_path, staged, fetched, summary)  # and the flags, and the run recorded
+    staging.clear(staging_dir)
+    lap("load_views")
+    if summary.loaded or not all(Path(p).exists() for p in summary.exports):
+        export_task(db_path, exports_dir)
     lap("flags_export")
-    summary.finished_at = datetime.now(UTC).isoformat()
-    pipeline.record_run(db_path, summary)
     create_markdown_artifact(
         key="gongkai-nightly",
         markdown=report_run.markdown(db_path, summary, fetched, known_before),

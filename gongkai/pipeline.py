@@ -160,12 +160,19 @@ def extract_and_prepare(source: Source, at: datetime) -> tuple[Extraction, Prepa
     return extraction, prepare(extraction, source.entry, at)
 
 
-def last_flags_by_rule(db_path: Path) -> dict[str, int]:
+def _last_flags_by_rule(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """The flag counts the last finished run recorded (for a night when no report changed)."""
-    rows = export.query(
-        db_path, "SELECT summary FROM runs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1"
-    ).rows()
-    return json.loads(rows[0][0]).get("flags_by_rule", {}) if rows else count_flags(db_path)
+    rows = con.execute(
+        "SELECT summary FROM runs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1"
+    ).fetchall()
+    return json.loads(rows[0][0]).get("flags_by_rule", {}) if rows else _flags_by_rule(con)
+
+
+def _flags_by_rule(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    if warehouse.views_outdated(con):
+        return {}  # no views yet: nothing was ever loaded
+    rows = con.execute("SELECT rule, count(*) FROM consistency_flags GROUP BY rule ORDER BY rule").fetchall()
+    return {rule: int(n) for rule, n in rows}
 
 
 def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: datetime) -> Prepared:
@@ -187,31 +194,52 @@ def load(
     db_path: Path,
     prepared: Iterable[Prepared],
     fetched: list[Fetched] | None = None,
+    summary: RunSummary | None = None,
     chunk: int = LOAD_CHUNK,
 ) -> list[str]:
-    """Load prepared reports ``chunk`` at a time (one transaction each), log the fetches, (re)create
-    the views; returns the report_ids loaded, sorted. ``prepared`` is consumed as it comes."""
+    """Load prepared reports ``chunk`` at a time (one transaction each), as ``loading`` describes;
+    returns the report_ids loaded, sorted. ``prepared`` is consumed as it comes."""
     iterator = iter(prepared)
-    groups = (
-        [warehouse.ReportLoad(p.report, p.cells, p.narrative) for p in group]
-        for group in iter(lambda: list(itertools.islice(iterator, chunk)), [])
-    )
-    with loading(db_path, fetched) as con:
-        return sorted({i for group in groups for i in warehouse.load_reports(con, group, refresh=False)})
+    with loading(db_path, fetched, summary) as night:
+        while group := list(itertools.islice(iterator, chunk)):
+            items = [warehouse.ReportLoad(p.report, p.cells, p.narrative) for p in group]
+            night.loaded.update(warehouse.load_reports(night.con, items, refresh=False))
+    return sorted(night.loaded)
+
+
+@dataclass
+class Night:
+    """The writer's session of a nightly run: the connection to the copy, and the reports loaded."""
+
+    con: duckdb.DuckDBPyConnection
+    loaded: set[str] = field(default_factory=set)
 
 
 @contextmanager
-def loading(db_path: Path, fetched: list[Fetched] | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable copy of the warehouse with the night's fetches logged; the views are (re)created and
-    the copy swapped in when the block ends (``warehouse.writing``): analysts who have the warehouse
-    open keep reading the previous state, and a failure leaves it untouched. Only one load group's
-    cells are in memory at a time."""
+def loading(
+    db_path: Path, fetched: list[Fetched] | None, summary: RunSummary | None = None
+) -> Iterator[Night]:
+    """The one writer session of a night, on a copy of the warehouse swapped in when the block ends
+    (``warehouse.writing``): analysts who have the warehouse open keep reading the previous state,
+    and a failure leaves it untouched.
+
+    It logs the night's fetches; the block loads reports (``Night.loaded``). Then the views are
+    (re)created and the flags recounted if a report was loaded or the SQL changed, and ``summary``,
+    if given, is completed (loaded, flags by rule, run_id, finished_at) and recorded in ``runs``.
+    """
     with warehouse.writing(db_path) as con:
         warehouse.ensure_schema(con)
         fetches.ensure_table(con)
         fetches.record(con, fetched or [])
-        yield con
-        warehouse.create_views(con)  # and recounts the flags
+        night = Night(con)
+        yield night
+        if night.loaded or warehouse.views_outdated(con):
+            warehouse.create_views(con)  # and recounts the flags
+        if summary is not None:
+            summary.loaded = sorted(night.loaded)
+            summary.flags_by_rule = _flags_by_rule(con) if night.loaded else _last_flags_by_rule(con)
+            summary.finished_at = datetime.now(UTC).isoformat()
+            _record_run(con, summary)
 
 
 def unchanged(db_path: Path, sources: list[Source]) -> set[str]:
@@ -240,32 +268,39 @@ def unchanged(db_path: Path, sources: list[Source]) -> set[str]:
 
 
 def count_flags(db_path: Path) -> dict[str, int]:
-    frame = export.query(db_path, "SELECT rule, count(*) AS n FROM consistency_flags GROUP BY rule")
-    return {r["rule"]: int(r["n"]) for r in frame.iter_rows(named=True)}
+    """Flags by rule in the warehouse as it is."""
+    con = warehouse.connect(db_path, read_only=True)
+    try:
+        return _flags_by_rule(con)
+    finally:
+        con.close()
+
+
+def export_paths(exports_dir: Path) -> list[str]:
+    """What ``export_districts`` writes: the CSV for Excel and the Parquet folder (year=…/)."""
+    return [str(Path(exports_dir) / "district_summary.csv"), str(Path(exports_dir) / "district_summary")]
 
 
 def export_districts(db_path: Path, exports_dir: Path) -> list[str]:
     """district_summary as CSV for Excel and as Parquet, one folder per data year."""
-    out = export.export_district_summary(db_path, Path(exports_dir) / "district_summary.csv")
-    folder = Path(exports_dir) / "district_summary"
-    parquet = export.write_parquet(db_path, export.EXPORTS["districts"], folder)
-    return [str(out), str(parquet)]
+    csv_path, folder = export_paths(exports_dir)
+    export.export_district_summary(db_path, Path(csv_path))
+    export.write_parquet(db_path, export.EXPORTS["districts"], Path(folder))
+    return [csv_path, folder]
 
 
-def record_run(db_path: Path, summary: RunSummary) -> None:
-    with warehouse.writing(db_path) as con:
-        warehouse.ensure_schema(con)
-        run_id = warehouse.start_run(con, datetime.fromisoformat(summary.started_at))
-        summary.run_id = run_id
-        warehouse.finish_run(
-            con,
-            run_id,
-            n_loaded=len(summary.loaded),
-            n_skipped=len(summary.skipped),
-            n_failed=len(summary.failed),
-            summary=asdict(summary),
-            finished_at=datetime.fromisoformat(summary.finished_at),
-        )
+def _record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    run_id = warehouse.start_run(con, datetime.fromisoformat(summary.started_at))
+    summary.run_id = run_id
+    warehouse.finish_run(
+        con,
+        run_id,
+        n_loaded=len(summary.loaded),
+        n_skipped=len(summary.skipped),
+        n_failed=len(summary.failed),
+        summary=asdict(summary),
+        finished_at=datetime.fromisoformat(summary.finished_at),
+    )
 
 
 def new_run(now: datetime | None = None) -> RunSummary:

@@ -129,17 +129,17 @@ def load(
     db_path: Path,
     batches: list[StagedBatch],
     fetched: list[Fetched] | None = None,
+    summary: pipeline.RunSummary | None = None,
     size: int = pipeline.LOAD_CHUNK,
 ) -> list[str]:
-    """The one writer: load the staged batches, about ``size`` reports per transaction, log the
-    fetches and (re)create the views (``pipeline.loading``); returns the report_ids loaded, sorted."""
-    done: set[str] = set()
-    with pipeline.loading(db_path, fetched) as con:
+    """The one writer: load the staged batches, about ``size`` reports per transaction, in the night's
+    writer session (``pipeline.loading``); returns the report_ids loaded, sorted."""
+    with pipeline.loading(db_path, fetched, summary) as night:
         for group in groups(batches, size):
-            done.update(
-                warehouse.load_group(con, group.reports, group.cells, group.narratives, refresh=False)
+            night.loaded.update(
+                warehouse.load_group(night.con, group.reports, group.cells, group.narratives, refresh=False)
             )
-    return sorted(done)
+    return sorted(night.loaded)
 
 
 def clear(staging_dir: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -763,7 +764,30 @@ def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
 
     dictionary.apply_comments(con)
     refresh_flag_counts(con)
+    con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('views_sha256', ?)", [_views_sha256()])
     return created
+
+
+@cache
+def _views_sha256() -> str:
+    """A hash of every SQL file of the package: the views, the derived tables and the flag rules."""
+    digest = hashlib.sha256()
+    root = resources.files("gongkai.sql")
+    folders = [root, *(root.joinpath(layer) for layer in ("derived", *VIEW_LAYERS))]
+    for folder in folders:
+        for f in sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name):
+            digest.update(f"{folder.name}/{f.name}\0".encode())
+            digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def views_outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """The views were never created in this file, or by SQL files other than this package's."""
+    try:
+        rows = con.execute("SELECT value FROM warehouse_meta WHERE key = 'views_sha256'").fetchall()
+    except duckdb.CatalogException:
+        return True
+    return rows != [(_views_sha256(),)]
 
 
 def _view_errors(failed: Iterable[tuple[ViewFile, duckdb.Error]]) -> str:

@@ -169,3 +169,14 @@ def test_export_district_summary_is_utf8_with_bom_and_reproducible(con, seed, lo
     only_2024 = pl.read_csv(export.export_district_summary(db, tmp_path / "y.csv", year=2024))
     assert only_2024["district"].to_list() == ["石龙区"]
     assert "9.000000" not in data.decode("utf-8-sig")
+
+
+def test_views_are_outdated_until_created_by_this_package_s_sql(con, tmp_path):
+    fresh = warehouse.connect(tmp_path / "fresh.duckdb")
+    assert warehouse.views_outdated(fresh)
+    fresh.close()
+    assert not warehouse.views_outdated(con)  # the fixture's warehouse has its views
+    con.execute("UPDATE warehouse_meta SET value = 'older SQL' WHERE key = 'views_sha256'")
+    assert warehouse.views_outdated(con)  # the next night recreates them, even if no report changed
+    warehouse.create_views(con)
+    assert not warehouse.views_outdated(con)
