@@ -2,6 +2,8 @@
 
 The corpus (bench/corpus.py) has known cells, so every run is also checked for correctness. The
 1-worker run is the baseline measured in the same invocation; the figure is the 2-worker speed-up.
+Each run is the nightly flow in a fresh process of its own (under Prefect's test harness), so that
+its peak memory is its own; the check against the known cells runs afterwards, untimed.
 
     python bench/scale.py --reports 2000 --workers 1 2
 """
@@ -9,9 +11,11 @@ The corpus (bench/corpus.py) has known cells, so every run is also checked for c
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,10 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import polars as pl  # noqa: E402
-from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
 from bench.corpus import generate  # noqa: E402
-from gongkai.flows.nightly import with_workers  # noqa: E402
 from gongkai.load import export  # noqa: E402
 
 
@@ -54,6 +56,32 @@ def check(corpus: Path, db: Path) -> tuple[int, int]:
     return n - wrong["file"].n_unique(), n
 
 
+def run_one(workers: int, data: Path, batch_size: int | None) -> dict:
+    """The nightly flow once, in this process: wall and CPU time, peak memory, the summary."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    from gongkai.flows.nightly import with_workers
+
+    with prefect_test_harness(server_startup_timeout=120):
+        cpu0, t0 = cpu_seconds(), time.perf_counter()
+        summary = with_workers(workers)(
+            catalog_path=data / "catalog.csv", data_dir=data, batch_size=batch_size
+        )
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "workers": workers,
+        "wall": wall,
+        "cpu": cpu,
+        "peak_mb": own,
+        "worker_peak_mb": worker if workers > 1 else None,
+        "stage_seconds": summary.stage_seconds,
+        "worker_cpu_seconds": summary.worker_cpu_seconds,
+        "loaded": len(summary.loaded),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -62,7 +90,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--batch-size", type=int, help="default: the flow's own (staging.batch_size)")
     parser.add_argument("--corpus", type=Path, help="reuse a corpus folder (made if missing)")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # a run's data folder (child process)
     args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.workers[0], args.one, args.batch_size)))
+        return
 
     corpus = args.corpus or Path(tempfile.gettempdir()) / f"gongkai-corpus-{args.reports}"
     if not (corpus / "answers.parquet").exists():
@@ -70,44 +102,37 @@ def main() -> None:
         generate(corpus, args.reports)
         print(f"generated {args.reports} reports in {time.perf_counter() - t0:.0f} s: {corpus}")
     results = []
-    with prefect_test_harness(server_startup_timeout=120):
-        for workers in args.workers:
-            data = Path(tempfile.mkdtemp(prefix=f"gongkai-scale-{workers}-"))
-            shutil.copy(corpus / "catalog.csv", data / "catalog.csv")
-            (data / "reports").symlink_to(corpus / "reports")
-            cpu0, t0 = cpu_seconds(), time.perf_counter()
-            summary = with_workers(workers)(
-                catalog_path=data / "catalog.csv", data_dir=data, batch_size=args.batch_size
-            )
-            wall, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
-            exact, n = check(corpus, data / "warehouse.duckdb")
-            peak_mb = (
-                max(
-                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-                )
-                / 1024
-            )
-            results.append((workers, wall, cpu, peak_mb, exact, n, summary))
-            shutil.rmtree(data, ignore_errors=True)
+    for workers in args.workers:
+        data = Path(tempfile.mkdtemp(prefix=f"gongkai-scale-{workers}-"))
+        shutil.copy(corpus / "catalog.csv", data / "catalog.csv")
+        (data / "reports").symlink_to(corpus / "reports")
+        command = [sys.executable, __file__, "--one", str(data), "--workers", str(workers)]
+        if args.batch_size:
+            command += ["--batch-size", str(args.batch_size)]
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        result = json.loads(out.strip().splitlines()[-1])
+        result["exact"], result["n"] = check(corpus, data / "warehouse.duckdb")
+        results.append(result)
+        shutil.rmtree(data, ignore_errors=True)
 
     print(f"\n{args.reports} mixed reports, batches of {args.batch_size or 'the flow default'}")
     print(
-        f"{'workers':>7}{'wall s':>9}{'CPU s':>8}{'CPU use':>9}{'reports/s':>11}{'peak MB':>9}{'exact':>12}"
+        f"{'workers':>7}{'wall s':>9}{'CPU s':>8}{'CPU use':>9}{'reports/s':>11}{'peak MB':>9}"
+        f"{'worker MB':>11}{'exact':>12}"
     )
-    for workers, wall, cpu, peak, exact, n, _ in results:
+    for r in results:
+        worker_mb = f"{r['worker_peak_mb']:.0f}" if r["worker_peak_mb"] else "-"
         print(
-            f"{workers:>7}{wall:>9.1f}{cpu:>8.1f}{cpu / wall:>8.0%} {n / wall:>10.1f}"
-            f"{peak:>9.0f}{exact:>7}/{n}"
+            f"{r['workers']:>7}{r['wall']:>9.1f}{r['cpu']:>8.1f}{r['cpu'] / r['wall']:>8.0%} "
+            f"{r['n'] / r['wall']:>10.1f}{r['peak_mb']:>9.0f}{worker_mb:>11}{r['exact']:>7}/{r['n']}"
         )
-    for workers, *_, summary in results:
-        stages = ", ".join(f"{k} {v:.1f}" for k, v in summary.stage_seconds.items())
-        work = ", ".join(f"{k} {v:.1f}" for k, v in summary.worker_cpu_seconds.items())
-        print(f"  {workers} worker(s): stages (wall s): {stages}; worker CPU s: {work}")
-    if len(results) > 1:
-        base = results[0][1]
-        for workers, wall, *_ in results[1:]:
-            print(f"speed-up, {workers} workers vs {results[0][0]}: {base / wall:.2f}x")
+    for r in results:
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items())
+        work = ", ".join(f"{k} {v:.1f}" for k, v in r["worker_cpu_seconds"].items())
+        print(f"  {r['workers']} worker(s): stages (wall s): {stages}; worker CPU s: {work}")
+    base = results[0]
+    for r in results[1:]:
+        print(f"speed-up, {r['workers']} workers vs {base['workers']}: {base['wall'] / r['wall']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -605,42 +605,73 @@ def _resolve_by_columns(reads: dict[str, RowRead], rows: Sequence[str]) -> None:
 def _unique_solution(
     reads: dict[str, RowRead], ambiguous: list[str], rows: Sequence[str]
 ) -> tuple[list[str | None], ...] | None:
-    """The one combination of the ambiguous rows' readings where every column balances, if unique."""
+    """The one combination of the ambiguous rows' readings where every column balances, if unique.
+
+    R1 and R2 are linear in the rows: each row's reading is turned once into its share of the two
+    identities' per-column residuals, so that a combination costs a few additions."""
     total = 1
     for r in ambiguous:
         total *= len(reads[r].candidates)
     if total > MAX_COMBINATIONS:
         return None
-    fixed = {r: read.candidates[0] for r, read in reads.items() if len(read.candidates) == 1}
+    weights = _identity_weights(rows)
+    fixed = {r: _numbers(read.candidates[0]) for r, read in reads.items() if len(read.candidates) == 1}
+    base = [_residual(fixed, w, ambiguous) for w in weights]
+    shares = [
+        [tuple(tuple(w.get(r, 0) * v for v in _numbers(c)) for w in weights) for c in reads[r].candidates]
+        for r in ambiguous
+    ]
     solutions = []
-    for combo in itertools.product(*(reads[r].candidates for r in ambiguous)):
-        values = dict(fixed, **dict(zip(ambiguous, combo, strict=True)))
-        if _columns_balance(values, rows):
-            solutions.append(combo)
+    for combo in itertools.product(*(range(len(s)) for s in shares)):
+        sums = [list(b) for b in base]
+        for share, k in zip(shares, combo, strict=True):
+            for total_k, part in zip(sums, share[k], strict=True):
+                for i, v in enumerate(part):
+                    total_k[i] += v
+        if all(not abs(x) > 1e-6 for total_k in sums for x in total_k):  # NaN: not judged
+            solutions.append(tuple(reads[r].candidates[k] for r, k in zip(ambiguous, combo, strict=True)))
             if len(solutions) > 1:
                 return None
     return solutions[0] if solutions else None
 
 
+_NAN = float("nan")
+
+
+def _numbers(values: Sequence[str | None]) -> list[float]:
+    """Printed values as numbers; NaN for a cell not shown (it leaves its column's identities unjudged)."""
+    out = []
+    for v in values:
+        n = _num(v)
+        out.append(_NAN if n is None else n)
+    return out
+
+
+def _identity_weights(rows: Sequence[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Each row's weight in R1 (一 + 二 − （七） − 四) and in R2 (（一）…（六） − （七）), per column."""
+    r1 = {"new": 1, "carried_in": 1, "handled_total": -1, "carried_out": -1}
+    r2 = {r: 1 for r in rows if r not in _BALANCE_ROWS} | {"handled_total": -1}
+    return r1, r2
+
+
+def _residual(
+    numbers: dict[str, list[float]], weights: dict[str, int], later: Iterable[str] = ()
+) -> list[float]:
+    """An identity's residual per column (0 where it holds) over the rows in ``numbers``, the rows in
+    ``later`` to be added by the caller; NaN where a part is unknown."""
+    if set(weights) - set(numbers) - set(later):
+        return [_NAN] * 7
+    out = [0.0] * 7
+    for row, w in weights.items():
+        for i, v in enumerate(numbers.get(row, ())):
+            out[i] += w * v
+    return out
+
+
 def _columns_balance(values: dict[str, list[str | None]], rows: Sequence[str]) -> bool:
     """R1 and R2 for every applicant column, where all their parts are known (``rows``: the table's)."""
-    results = [r for r in rows if r not in _BALANCE_ROWS]
-    numbers = {row: [_num(v) for v in vals] for row, vals in values.items()}
-    for i in range(7):
-        column = {row: nums[i] for row, nums in numbers.items()}
-        new, carried_in, handled, carried_out = (column.get(r) for r in _BALANCE_ROWS)
-        if (
-            new is not None
-            and carried_in is not None
-            and handled is not None
-            and carried_out is not None
-            and abs(new + carried_in - handled - carried_out) > 1e-6
-        ):
-            return False
-        parts = [column.get(r) for r in results]
-        if handled is not None and None not in parts and abs(sum(parts) - handled) > 1e-6:
-            return False
-    return True
+    numbers = {r: _numbers(v) for r, v in values.items()}
+    return all(not abs(x) > 1e-6 for w in _identity_weights(rows) for x in _residual(numbers, w))
 
 
 def _identities_hold(values: dict[str, list[str | None]], rows: Sequence[str]) -> bool:
