@@ -2,7 +2,9 @@
 
 Labels wrap across lines, break into one character per line and gain stray spaces; numbers must
 stay apart. So whitespace between two pieces of text is dropped, and whitespace next to a number
-or a blank marker becomes one space. NFKC folds full-width digits and punctuation.
+or a blank marker becomes one space. NFKC folds full-width digits and punctuation; circled numbers
+(``①``) become enumerators (``1.``), not values. A running header (the report's title printed again
+at the top of every page) inside or after the tables is dropped: its year is no cell.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -18,8 +21,24 @@ from itertools import pairwise
 EMPTY_FIELD = "∅"
 MARKERS = frozenset({"/", "-", "—", "——", "–", "无", "&nbsp;", EMPTY_FIELD})
 _PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
+    r"^\s*(?:[-—–－―一]\s*\d{1,4}\s*[-—–－―一]"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?"
+    r"|共\s*\d+\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页"
+    r"|\d{1,4}\s*[/／]\s*\d{1,4})\s*$"
 )
+# A line that is only the report's title (its running header): agency, year, 政府信息公开…报告.
+_RUNNING_HEADER = re.compile(
+    r"^[^\d,，。:：;；!！?？《》“”()（）]{0,40}\s*20\d{2}\s*年度?\s*[^\s\d,，。:：;；《》]{0,30}?"
+    r"(?:政府信息公开(?:工作)?的?(?:年度)?(?:报告|年报)|政务公开(?:工作)?的?年度报告)"
+    r"\s*(?:[-—–－―]\s*\d{1,4}\s*[-—–－―]|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?)?\s*$"
+)
+# The tables have begun (table 二's article header or column header, table 三's first row).
+_TABLES_BEGUN = re.compile(r"第二十条|信息内容|本年新收")
+# Circled numbers are enumerators (①属于国家秘密); NFKC would make them bare digits, read as values.
+_CIRCLED = {0x2460 + i: f"{i + 1}." for i in range(20)} | {0x2212: "-"}  # and the minus sign
+_HAS_CIRCLED = re.compile("[\u2460-\u2473\u2212]")
+# 无 is a blank marker, but also the first character of 无法提供 and 无正当理由 printed one per line.
+_WORD_AFTER_WU = ("法", "正")
 _VALUE_FIELD = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
 
 
@@ -30,15 +49,23 @@ class Line:
     lineno: int
 
 
+_WORDISH = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
 def _wordish(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+    return ch in _WORDISH
 
 
 def _mark_empty_fields(line: str) -> str:
-    """In a tab-separated row, an empty field between two values is a printed blank cell."""
-    if "\t" not in line:
+    """In a tab-separated or markdown (``| a | b |``) row, an empty field between two values is a printed
+    blank cell."""
+    if "\t" in line:
+        sep = "\t"
+    elif "|" in line and line.lstrip().startswith("|"):
+        sep = "|"
+    else:
         return line
-    fields = line.split("\t")
+    fields = line.split(sep)
     filled = [i for i, f in enumerate(fields) if f.strip()]
 
     def is_value(i: int) -> bool:
@@ -48,12 +75,17 @@ def _mark_empty_fields(line: str) -> str:
     for left, right in pairwise(filled):
         if right - left > 1 and is_value(left) and is_value(right):
             for i in range(left + 1, right):
-                fields[i] = EMPTY_FIELD
-    return "\t".join(fields)
+                fields[i] = EMPTY_FIELD if sep == "\t" else f" {EMPTY_FIELD} "
+    return sep.join(fields)
 
 
 def is_page_number(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text))
+
+
+def is_running_header(text: str) -> bool:
+    """A line that is only a report title (``金林区人民政府办公室 2024 年政府信息公开工作年度报告``)."""
+    return "报" in text and len(text) <= 90 and bool(_RUNNING_HEADER.match(text.strip()))
 
 
 class Stream:
@@ -65,24 +97,53 @@ class Stream:
         starts: list[int] = []  # compact offset where each kept line begins
         owners: list[int] = []  # index into self.lines for each entry of starts
         size = 0
-        prev = ""
-        for index, line in enumerate(lines):
-            text = _mark_empty_fields(unicodedata.normalize("NFKC", line.text))
-            tokens = text.split()
-            if not tokens:
+        spaced = None  # whether the previous token wants a space after it (None: no token yet)
+        begun = False
+        for index, tokens in self._tokens(lines):
+            if begun and is_running_header(lines[index].text):
                 continue
+            begun = begun or bool(_TABLES_BEGUN.search(lines[index].text))
             starts.append(size)
             owners.append(index)
-            for token in tokens:
-                if prev and (_wordish(prev[-1]) or _wordish(token[0]) or prev in MARKERS or token in MARKERS):
+            for k, token in enumerate(tokens):
+                marker = token in MARKERS
+                if marker and token == "无":
+                    following = tokens[k + 1] if k + 1 < len(tokens) else self._next_token(index)
+                    marker = not following.startswith(_WORD_AFTER_WU)
+                if spaced or (spaced is not None and (marker or token[0] in _WORDISH)):
                     parts.append(" ")
                     size += 1
                 parts.append(token)
                 size += len(token)
-                prev = token
+                spaced = marker or token[-1] in _WORDISH
         self.text = "".join(parts)
         self._starts = starts
         self._owners = owners
+
+    def _tokens(self, lines: list[Line]) -> Iterator[tuple[int, list[str]]]:
+        """Each line's whitespace-separated tokens, normalised; lines without any are skipped."""
+        circled = any(_HAS_CIRCLED.search(line.text) for line in lines)
+        self._token_lists: list[list[str]] = []
+        for line in lines:
+            text = line.text
+            if not text.isascii():
+                if circled:
+                    text = text.translate(_CIRCLED)
+                if not unicodedata.is_normalized("NFKC", text):
+                    text = unicodedata.normalize("NFKC", text)
+            if "\t" in text or "|" in text:
+                text = _mark_empty_fields(text)
+            self._token_lists.append(text.split())
+        for index, tokens in enumerate(self._token_lists):
+            if tokens:
+                yield index, tokens
+
+    def _next_token(self, index: int) -> str:
+        """The first token of the lines after line ``index``, or ``""``."""
+        for tokens in self._token_lists[index + 1 : index + 40]:
+            if tokens:
+                return tokens[0]
+        return ""
 
     def where(self, offset: int) -> Line | None:
         """The line that the compact character at ``offset`` came from."""

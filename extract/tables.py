@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -35,6 +36,9 @@ _VALUE = re.compile(
     rf"(?<![\d.,]){_NUMBER}(?:\s?(?:万元|元|件|条|个|项|次))?(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
     rf"|(?:(?<=\s)|^)(?:/|-|—+|–|无|&nbsp;|{EMPTY_FIELD})(?=\s|$)"
 )
+# a run of value cells (a number or a blank marker with spaces or a table's | on both sides), and the
+# spaces around it; a number glued to a label is an enumerator (1.属于), not a value cell
+_CELL_RUN = re.compile(rf" *(?:(?<![^ |])(?:{_VALUE.pattern})(?![^ |]) *)+")
 _DIGITS = re.compile(r"\d+")
 _NUMBER_AT = re.compile(_NUMBER)
 
@@ -106,8 +110,9 @@ class Token:
 @dataclass
 class Found:
     row: str
-    start: int
+    start: int  # where the label begins, its enumerator included
     end: int
+    body: int | None = None  # where the label's words begin (after the enumerator)
 
 
 @dataclass
@@ -131,23 +136,46 @@ def _label_matches(text: str, label: RowLabel, lo: int, hi: int) -> list[Found]:
         start = _absorb_enumerator(text, m.start(), label.enum, lo)
         if label.enum_required and start == m.start():
             continue
-        out.append(Found(label.row, start, m.end()))
+        out.append(Found(label.row, start, m.end(), m.start()))
     return out
 
 
 def _absorb_enumerator(text: str, start: int, enum: str, lo: int) -> int:
-    """Move a label's start back over its own ``2.``/``2、``; it is not a value of the row before."""
+    """Move a label's start back over its own ``2.``/``2、``/``(2)``/``2)``; it is not a value of the
+    row before."""
     if not enum:
         return start
+    found = _enumerator_before(text, start, enum, lo)
+    if found == start:
+        # the pattern matched the label's end (另行制作): its enumerator may precede the label's words
+        k = start
+        while k > lo and start - k < 12 and not text[k - 1].isdigit() and text[k - 1] not in " .、,)(":
+            k -= 1
+        if k < start:
+            earlier = _enumerator_before(text, k, enum, lo)
+            if earlier < k:
+                return earlier
+    return found
+
+
+def _enumerator_before(text: str, start: int, enum: str, lo: int) -> int:
     k = start
     while k > lo and text[k - 1] == " ":
         k -= 1
-    if k > lo and text[k - 1] in ".、,":
+    if k > lo and text[k - 1] in ".、,)":
+        closing = text[k - 1] == ")"
         k -= 1
         while k > lo and text[k - 1] == " ":
             k -= 1
         if text[max(lo, k - len(enum)) : k] == enum:
-            return k - len(enum)
+            k -= len(enum)
+            if closing:
+                j = k
+                while j > lo and text[j - 1] == " ":
+                    j -= 1
+                if j > lo and text[j - 1] == "(":
+                    return j - 1
+            return k
     return start
 
 
@@ -166,7 +194,47 @@ def _fuzzy_match(text: str, label: RowLabel, lo: int, hi: int) -> Found | None:
     )
     if not m:
         return None
-    return Found(label.row, _absorb_enumerator(text, m.start(), label.enum, lo), m.end())
+    return Found(label.row, _absorb_enumerator(text, m.start(), label.enum, lo), m.end(), m.start())
+
+
+class _LabelView:
+    """A table's text with its value cells taken out, so that a label its row's numbers interrupt reads
+    whole: a PDF prints a wrapped label's lines above and below the row's numbers (``5.要求行政机关确 0 0
+    0 0 0 0 0 认或重新出具已获取信息``). Labels are searched in the view, then mapped back."""
+
+    def __init__(self, text: str, lo: int, hi: int):
+        parts: list[str] = []
+        self._view_starts: list[int] = []
+        self._orig_starts: list[int] = []
+        pos, size = lo, 0
+        for m in _CELL_RUN.finditer(text, lo, hi):
+            if m.start() > pos:
+                self._view_starts.append(size)
+                self._orig_starts.append(pos)
+                parts.append(text[pos : m.start()])
+                size += m.start() - pos
+            pos = m.end()
+        if pos < hi:
+            self._view_starts.append(size)
+            self._orig_starts.append(pos)
+            parts.append(text[pos:hi])
+        self.text = "".join(parts)
+
+    def original(self, v: int) -> int:
+        k = bisect_right(self._view_starts, v) - 1
+        return self._orig_starts[k] + (v - self._view_starts[k]) if k >= 0 else 0
+
+    def found(self, f: Found | None) -> Found | None:
+        """A label found in the view, in the table's text."""
+        if f is None:
+            return None
+        body = self.original(f.body) if f.body is not None else None
+        return Found(f.row, self.original(f.start), self.original(f.end - 1) + 1, body)
+
+    def match(self, row: str, m: re.Match[str]) -> Found:
+        """A label that a pattern matched in the view (no enumerator), in the table's text."""
+        start = self.original(m.start())
+        return Found(row, start, self.original(m.end() - 1) + 1, start)
 
 
 def _ordered_labels(
@@ -211,7 +279,7 @@ def _ordered_labels(
 
 
 def _values(text: str, lo: int, hi: int) -> list[Token]:
-    return [Token(m.group(0), m.start()) for m in _VALUE.finditer(text[:hi], lo)]
+    return [Token(m.group(0), m.start()) for m in _VALUE.finditer(text, lo, hi)]
 
 
 def _is_int_piece(s: str) -> bool:
@@ -316,9 +384,14 @@ def _read_row(
     n: int,
     check: Callable[[list[str]], bool] | None,
     lost_cell: bool = False,
+    where: Callable[[int], Line | None] | None = None,
 ) -> RowRead:
     """The readings of a row's tokens; ``lost_cell``: with ``n - 1`` values and no split of glued digits
-    that the row's check accepts, the row has lost one cell and the column identities must say which."""
+    that the row's check accepts, the row has lost one cell and the column identities must say which.
+
+    With more than ``n`` values, the first or the last ``n`` are kept if only one of them adds up; if
+    both do, the one printed on a single line (``where`` gives the lines), the other value being alone
+    on a line of its own (a bare page number)."""
     texts = [t.text for t in tokens]
     if not tokens:
         return RowRead(row, tokens, [], "no values printed")
@@ -331,6 +404,25 @@ def _read_row(
             return RowRead(
                 row, tokens, [good[0]], f"{len(texts)} values for {n} cells; kept the {n} that add up"
             )
+        if len(good) == 2 and where is not None and len(texts) == n + 1:
+            spans = [tokens[:n], tokens[-n:]]
+            one_line = [k for k, span in enumerate(spans) if len({id(where(t.start)) for t in span}) == 1]
+            stray = tokens[-1] if one_line == [0] else tokens[0]
+            stray_line = where(stray.start)
+            alone = (
+                len(one_line) == 1
+                and stray_line is not None
+                and len(stray_line.text.split()) == 1
+                and all(where(t.start) is not stray_line for t in spans[one_line[0]])
+            )
+            if alone:
+                return RowRead(
+                    row,
+                    tokens,
+                    [good[one_line[0]]],
+                    f"{len(texts)} values for {n} cells; kept the {n} printed on one line, "
+                    f"{stray.text!r} is alone on its own",
+                )
         return RowRead(row, tokens, [], f"{len(texts)} values for {n} cells: {' '.join(texts)}")
     found: list[list[str]] = []
     for candidate in _decodings(texts, n):
@@ -368,7 +460,9 @@ def _requests_start(text: str) -> Found | None:
     for m in labels[("requests", "new")].pattern.finditer(text):
         if carried.pattern.search(text, m.end(), m.end() + 200):
             return Found("new", m.start(), m.end())
-    first = labels[("requests", "new")].pattern.search(text)
+    first = labels[("requests", "new")].pattern.search(text) or _first_anchor(
+        text, "requests_start", 0, len(text)
+    )
     return Found("new", first.start(), first.end()) if first else None
 
 
@@ -509,27 +603,48 @@ def _parse_requests(
     problems: list[str] = []
     labels = row_labels()
     rows = [r for r in REQUESTS_ROWS_2021 if r != taxonomy.OTHER_SINGLE_ROW]
-    chain = _ordered_labels(text, rows, "requests", lo, hi, optional=SPLIT_OTHER)
+    view = _LabelView(text, lo, hi)
+    chain = _ordered_labels(view.text, rows, "requests", 0, len(view.text), optional=SPLIT_OTHER)
     placed = dict(zip(rows, chain, strict=True))
 
     # （六）其他处理 printed as one row: none of its three sub-rows is there
     other_as_one_row = not any(placed[r] for r in SPLIT_OTHER[:2])
     if other_as_one_row:
-        left = next((placed[r].end for r in reversed(rows[: rows.index(SPLIT_OTHER[0])]) if placed[r]), lo)
-        right = placed["handled_total"].start if placed["handled_total"] else hi
-        single = _label_matches(text, labels[("requests", taxonomy.OTHER_SINGLE_ROW)], left, right)
+        left = next((placed[r].end for r in reversed(rows[: rows.index(SPLIT_OTHER[0])]) if placed[r]), 0)
+        right = placed["handled_total"].start if placed["handled_total"] else len(view.text)
+        single = _label_matches(view.text, labels[("requests", taxonomy.OTHER_SINGLE_ROW)], left, right)
+        # neither the sub-rows nor （六） as one row: the table stops before （六）, and the layout is
+        # the format's own (the 2021 sub-rows, NULL; a 2019 report is told by table 二 later)
+        other_as_one_row = bool(single)
+    if other_as_one_row:
         for r in SPLIT_OTHER:
             placed.pop(r)
         rows = [r for r in REQUESTS_ROWS_2021 if r not in SPLIT_OTHER]
-        placed[taxonomy.OTHER_SINGLE_ROW] = single[0] if single else None
+        placed[taxonomy.OTHER_SINGLE_ROW] = single[0]
+    placed = {r: view.found(f) for r, f in placed.items()}
 
     ordered = [(r, placed[r]) for r in rows]
     found = [(r, f) for r, f in ordered if f is not None]
     missing = [r for r, f in ordered if f is None]
     reads: dict[str, RowRead] = {}
-    for k, (row, f) in enumerate(found):
-        end = found[k + 1][1].start if k + 1 < len(found) else hi
-        tokens = _values(text, f.end, end)
+    # a row's values: from its label's words (a wrapped label's lines may surround them) to the next label
+    row_tokens = [
+        _values(
+            text, f.end if f.body is None else f.body, found[k + 1][1].start if k + 1 < len(found) else hi
+        )
+        for k, (_, f) in enumerate(found)
+    ]
+    if _total_column_not_printed(text, lo, row_tokens):
+        for (row, _), tokens in zip(found, row_tokens, strict=True):
+            texts: list[str | None] = [t.text for t in tokens]
+            reads[row] = RowRead(row, tokens, [[*texts, None]] if tokens else [], short=True)
+        problems.append(
+            "requests: table 三 is printed without its 总计 column (not in its header, 6 values in every "
+            "row): the 总计 cells are left NULL"
+        )
+        found = []
+    for k, (row, _) in enumerate(found):
+        tokens = row_tokens[k]
         # rows whose label is lost: their values follow the previous label, 7 per row
         lost = (
             rows[rows.index(row) + 1 : rows.index(found[k + 1][0])]
@@ -541,7 +656,7 @@ def _parse_requests(
                 reads[r] = _read_row(r, tokens[7 * j : 7 * j + 7], 7, _row_total_ok)
             problems.append(f"requests: label of {', '.join(lost)} not found; values taken by position")
             continue
-        reads[row] = _read_row(row, tokens, 7, _row_total_ok, lost_cell=True)
+        reads[row] = _read_row(row, tokens, 7, _row_total_ok, lost_cell=True, where=where)
     for r in missing:
         if r not in reads:
             problems.append(f"requests.{r}: label not found")
@@ -564,6 +679,21 @@ def _parse_requests(
 
 
 _BALANCE_ROWS = ("new", "carried_in", "handled_total", "carried_out")
+_APPLICANT_HEADER = re.compile(r"申请人情况|自然人|法人或其他组织")
+
+
+def _total_column_not_printed(text: str, lo: int, row_tokens: Sequence[list[Token]]) -> bool:
+    """Table 三 printed without its 总计 column: its header, between the section heading and the first
+    row, names the applicants but not 总计, and every row that prints values prints six of them."""
+    n = len(taxonomy.APPLICANT_COLUMNS)
+    counts = [len(t) for t in row_tokens if t]
+    if len(counts) < 3 or any(c != n - 1 for c in counts):
+        return False
+    heading = None
+    for m in section_patterns()["requests_heading"].finditer(text, max(0, lo - 600), lo):
+        heading = m
+    header = text[heading.end() if heading else max(0, lo - 300) : lo]
+    return "总计" not in header and bool(_APPLICANT_HEADER.search(header))
 
 
 def _resolve_by_columns(reads: dict[str, RowRead], rows: Sequence[str]) -> None:
@@ -820,8 +950,14 @@ def _parse_active(
     labels = row_labels()
     rows = taxonomy.rows_of("active_disclosure", fmt)
     problems: list[str] = []
+    # labels are searched with the value cells taken out (行政规范 0 0 7 性文件 reads 行政规范性文件)
+    view = _LabelView(text, lo, hi)
+    matches: dict[str, list[Found]] = {
+        r: [view.match(r, m) for m in labels[("active_disclosure", r)].pattern.finditer(view.text)]
+        for r in rows
+    }
     anchors = sorted(
-        {m.start() for r in rows for m in labels[("active_disclosure", r)].pattern.finditer(text, lo, hi)}
+        {f.start for found in matches.values() for f in found}
         | {m.start() for m in section_patterns()["active_start"].finditer(text, lo, hi)}
         | {hi}
     )
@@ -830,9 +966,9 @@ def _parse_active(
     for row in rows:
         n = len(taxonomy.columns_of("active_disclosure", row, fmt))
         best: RowRead | None = None
-        for m in labels[("active_disclosure", row)].pattern.finditer(text, lo, hi):
-            end = next(a for a in anchors if a >= m.end())
-            read = _read_row(row, _values(text, m.end(), end), n, None)
+        for f in matches[row]:
+            end = next(a for a in anchors if a >= f.end)
+            read = _read_row(row, _values(text, f.start, end), n, None)
             if best is None or (read.tokens and not best.tokens):
                 best = read
             if read.tokens:
