@@ -4,9 +4,14 @@ HTML (rowspan/colspan) and DOCX (gridSpan/vMerge) tables become ``Cell``s on a g
 written once, left to right: a merged cell only in its first row and column, so a label or a number
 is never repeated. An empty cell where a value belongs is a printed blank, written as
 ``EMPTY_FIELD``: that is, after the row's last label, in the value area (right of where the rows
-that print numbers end their labels), under a column header of its own. Empty slots that are layout
-leftovers (under a header whose value this row already printed, as with a ``colspan`` that a page
-forgot) are dropped, and so are empty rows.
+that print numbers end their labels; for a row that ends short of where they end, as in the second
+part of a table split in two that lost its merged label columns, that much further left), under a
+column header of its own. Empty slots that are layout leftovers (under a header whose value this row
+already printed, as with a ``colspan`` that a page forgot, or under no header at all, as with an
+empty column left over at a table's right) are dropped, and so are empty rows. A blank merged across
+the columns of several headers, or down several rows, is a blank in each. In a table that prints no
+number at all (nobody applied), a row with a label and empty cells after it is a row of blanks, not
+column headers.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ _VALUE_TEXT = re.compile(
     r"[-+]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|条|个|项|次|%)?(?:\(.{0,60}\))?"
     r"|/|-|—+|–|─|无|&nbsp;|" + EMPTY_FIELD
 )
+MINUS_SIGNS = "\u2212\u2012\u2013\u2014"  # a negative number's sign as printed (−2, –2)
+_BLANK_MARKERS = frozenset({"/", "-", "—", "——", "–", "─", "无", "&nbsp;", EMPTY_FIELD})
 
 
 @dataclass
@@ -43,6 +50,16 @@ def clean(text: str) -> str:
     if "\u200b" in text or "\ufeff" in text:
         text = text.replace("\u200b", " ").replace("\ufeff", " ")
     return " ".join(text.split())  # str.split() knows \xa0 and \u3000 as spaces
+
+
+def signed(text: str) -> str:
+    """A cell's negative number with the sign printed as a minus sign or a dash (``−2``, ``–2``) as
+    ``-2``: NFKC leaves these, and the number would lose its sign."""
+    if len(text) > 1 and text[0] in MINUS_SIGNS:
+        rest = text[1:].lstrip()
+        if rest[:1].isdigit():
+            return "-" + rest
+    return text
 
 
 def kind_of(text: str) -> str:
@@ -97,29 +114,47 @@ def grid_rows(cells: Sequence[Cell]) -> list[tuple[int, str]]:
     tall = [i for i, c in enumerate(cells) if c.rowspan > 1]
     for i, c in enumerate(cells):
         by_row[c.row].append(i)
-    # the value area: right of the labels, where the rows that print numbers mostly end their labels
+    # the value area: right of the labels, where the rows that print numbers mostly end their labels;
+    # and where those rows mostly end (a row that ends short of it is shifted left: a table split in
+    # two whose second part lost the merged label columns on its left)
     edges: Counter[int] = Counter()
+    ends: Counter[int] = Counter()
     for row in by_row:
         if any(kinds[i] == "value" for i in row):
-            ends = [cells[i].col + cells[i].colspan - 1 for i in row if kinds[i] == "label"]
-            edges[max(ends, default=-1)] += 1
+            label_ends = [cells[i].col + cells[i].colspan - 1 for i in row if kinds[i] == "label"]
+            edges[max(label_ends, default=-1)] += 1
+            ends[max(cells[i].col + cells[i].colspan - 1 for i in row)] += 1
     edge = min(edges, key=lambda e: (-edges[e], e)) if edges else None
+    right = min(ends, key=lambda e: (-ends[e], -e)) if ends else None
     value_cols = edge is not None
 
-    def in_values(i: int) -> bool:
-        return edge is not None and cells[i].col + cells[i].colspan - 1 > edge
+    def in_values(i: int, shift: int = 0) -> bool:
+        return edge is not None and cells[i].col + cells[i].colspan - 1 > edge - shift
+
+    def covering(r: int) -> list[int]:
+        """The cells that rowspans from above carry into row ``r``."""
+        return [i for i in tall if cells[i].row < r < cells[i].row + cells[i].rowspan]
 
     def owners(r: int) -> dict[int, int]:
-        """Grid column -> the cell that covers it in row ``r`` (its own cells and rowspans from above)."""
+        """Grid column -> the cell with text that covers it in row ``r`` (its own or a rowspan from above)."""
         out = {}
-        for i in by_row[r] + [i for i in tall if cells[i].row < r < cells[i].row + cells[i].rowspan]:
-            c = cells[i]
-            for j in range(c.col, c.col + c.colspan):
-                out[j] = i
+        for i in by_row[r] + covering(r):
+            if kinds[i] != "empty":
+                c = cells[i]
+                for j in range(c.col, c.col + c.colspan):
+                    out[j] = i
         return out
 
+    def blanks_after(row: list[int], labels: list[int]) -> bool:
+        """Empty cells right of the row's labels: in a table with no number at all (nothing printed
+        in it, or one row of it in a table of its own), a row of blanks, not column headers."""
+        end = max(cells[i].col + cells[i].colspan - 1 for i in labels)
+        return any(kinds[i] == "empty" and cells[i].col > end for i in row)
+
     out: list[tuple[int, str]] = []
-    header: dict[int, int] | None = None  # the owners of the last row of column headers above
+    # the column headers above: grid column -> the header cell over it (an empty cell in a header row
+    # leaves the header above it in place; a column with no header at all is a layout leftover)
+    header: dict[int, int] | None = None
     for r, row in enumerate(by_row):
         if not row:
             continue
@@ -130,33 +165,74 @@ def grid_rows(cells: Sequence[Cell]) -> list[tuple[int, str]]:
                 # an empty row: printed blanks only in a table with no number at all, under its headers
                 if value_cols or header is None:
                     continue
-            elif not value_cols or any(in_values(i) for i in labels):
-                header = owners(r)
+            elif (not value_cols and not blanks_after(row, labels)) or any(in_values(i) for i in labels):
+                header = {**(header or {}), **owners(r)}
                 out.append((r, "\t".join(cells[i].text for i in labels)))
                 continue
-        if not labels and has_value and all(k != "empty" for k in (kinds[i] for i in row)):
+        last_label = max((cells[i].col for i in labels), default=-1)
+        row_end = cells[row[-1]].col + cells[row[-1]].colspan - 1  # cells come left to right
+        shift = right - row_end if right is not None and labels and row_end < right else 0
+        # blank cells merged down from a row above: a blank in this row too
+        carried = [
+            i
+            for i in covering(r)
+            if _blank(cells[i].text, kinds[i])
+            and cells[i].col > last_label
+            and (not value_cols or in_values(i))
+        ]
+        if carried:
+            row = sorted(row + carried, key=lambda i: cells[i].col)
+        elif (
+            not labels
+            and has_value
+            and all(
+                kinds[i] != "empty" and (cells[i].colspan == 1 or not _blank(cells[i].text, kinds[i]))
+                for i in row
+            )
+        ):
             out.append((r, "\t".join(cells[i].text for i in row)))  # the common row: numbers only
             continue
-        last_label = max((cells[i].col for i in labels), default=-1)
 
-        def group(i: int, header: dict[int, int] | None = header) -> int | None:
+        def groups(i: int, header: dict[int, int] | None = header) -> list[int | None]:
+            """The header groups a cell stands under (one per header cell over its columns)."""
             if header is None:
-                return -1 - i  # no headers: every empty cell stands for itself
-            return header.get(cells[i].col)
+                return [-1 - i]  # no headers: every cell stands for itself
+            c = cells[i]
+            if c.colspan == 1:
+                return [header.get(c.col)]
+            return list(dict.fromkeys(header.get(j) for j in range(c.col, c.col + c.colspan)))
 
-        printed = {group(i) for i in row if kinds[i] == "value"}
+        printed: dict[int | None, int] = {}  # header group -> the value cell printed under it
+        for i in row:
+            if kinds[i] == "value" and i not in carried:
+                for g in groups(i):
+                    printed.setdefault(g, i)
         fields: list[str] = []
         for i in row:
-            if kinds[i] != "empty":
+            kind = kinds[i]
+            if kind == "label" or (kind == "value" and i not in carried):
                 fields.append(cells[i].text)
+                if kind == "value" and cells[i].colspan > 1 and _blank(cells[i].text, kind):
+                    # a blank merged across several headers' columns: a blank under each of them
+                    under = sum(1 for g in groups(i) if g is not None and printed.get(g) == i)
+                    fields += [cells[i].text] * (under - 1)
                 continue
-            if cells[i].col <= last_label or (value_cols and not in_values(i)):
+            if i not in carried and (cells[i].col <= last_label or (value_cols and not in_values(i, shift))):
                 continue
-            g = group(i)
-            if g is None or g in printed:
-                continue
-            printed.add(g)
-            fields.append(EMPTY_FIELD)
+            for g in groups(i):
+                if g is None or g in printed:
+                    continue
+                printed[g] = i
+                fields.append(EMPTY_FIELD if kind == "empty" else cells[i].text)
         if labels or has_value or EMPTY_FIELD in fields:
             out.append((r, "\t".join(fields)))
     return out
+
+
+def _blank(text: str, kind: str) -> bool:
+    """A cell printed blank: empty, or a blank marker (``/``, ``—``, ``无``)."""
+    if kind == "empty":
+        return True
+    if kind != "value":
+        return False
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)) in _BLANK_MARKERS

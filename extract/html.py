@@ -2,11 +2,15 @@
 
 Government article pages wrap the report in navigation, breadcrumbs, share buttons and footers, and
 are often encoded GBK/GB2312. The page is decoded (BOM, strict UTF-8, the HTTP header's charset,
-``<meta charset>``, GB18030, charset detection, and a run-by-run reading for pages that mix UTF-8
-and GBK), parsed with lxml's tolerant HTML parser, and the report body is the smallest element that
-holds the statistical tables and the report's section headings. Its text blocks become lines; each
-data table is expanded into a grid (``extract/grid.py``) and written one tab-separated line per row.
-Lines carry the source line of the HTML element they come from.
+``<meta charset>``, GB18030, a run-by-run reading for pages that mix UTF-8 and GBK, a few broken
+characters replaced, then charset detection), parsed with lxml's tolerant HTML parser, and the report
+body is the smallest element that holds the statistical tables and the report's section headings.
+Hidden elements are dropped, unless they hold the report's only tables (an article hidden until a
+script shows it). Its text blocks become lines; each data table is expanded into a grid
+(``extract/grid.py``) and written one tab-separated line per row: a small table inside a cell is
+that cell's text, Word's placeholder cells hold a place and print nothing, a negative number printed
+with a dash keeps its sign. A table of tables is page layout, read as blocks. Lines carry the source
+line of the HTML element they come from.
 """
 
 from __future__ import annotations
@@ -94,7 +98,9 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str,
 
     A byte-order mark wins; then strict UTF-8 (pages declared GB2312 are often served as UTF-8, and
     GBK text is almost never valid UTF-8); then the declared charsets; then GB18030 (before a declared
-    Western charset, which decodes anything); then UTF-8 and GBK run by run; then detection.
+    Western charset, which decodes anything); then UTF-8 and GBK run by run; then the declared charset
+    or GB18030 with a few broken characters replaced (a CMS cut a GBK character in two); then
+    detection.
     """
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -123,6 +129,16 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str,
     text, utf8_runs = _mixed(data, "gb18030")
     if utf8_runs:
         return text, "utf-8+gb18030", ["mixed encodings: parts of the page are UTF-8 and parts GB18030/GBK"]
+    # a few broken characters (a CMS cut a <meta> description in the middle of a GBK character):
+    # the declared charset, or GB18030, with them replaced; detection is for pages that are not
+    for codec in dict.fromkeys([c for c in declared if c not in western] + ["gb18030"]):
+        try:
+            replaced = data.decode(codec, errors="replace")
+        except LookupError:
+            continue
+        bad = replaced.count("\ufffd")
+        if bad <= max(8, len(replaced) // 2000):
+            return replaced, codec, [f"{bad} undecodable byte sequences replaced"]
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -331,26 +347,40 @@ class _Writer:
         caption = table.find("caption")
         if caption is not None:
             self.walk_children(caption)
-        if table.find(".//table") is not None:
+        nested = table.find(".//table") is not None
+        if nested and _is_layout(table):
             self._layout(rows)
             return
+        if nested:  # a small table inside a cell: its cells' text stays apart
+            for td in table.iter("td", "th"):
+                td.tail = " " + td.tail if td.tail else " "
         self.images += sum(1 for img in table.iter("img") if _is_content_image(img))
         spec: list[list[tuple[str, int, int]]] = []
         linenos: list[int] = []
         long_text = False
+        placeholders: set[int] = set()  # Word's filler cells of ragged rows: they hold a place, print nothing
+        n = 0
         for tr in rows:
             cells = []
             for td in tr:
                 if td.tag not in ("td", "th"):
                     continue
                 text = _text_of(td)
+                if text and text[0] in grid.MINUS_SIGNS:
+                    text = grid.signed(text)
                 if len(text) > 200:
                     long_text = True
                 rowspan, colspan = td.get("rowspan"), td.get("colspan")
                 cells.append((text, _span(rowspan) if rowspan else 1, _span(colspan) if colspan else 1))
+                style = td.get("style")
+                if style and "mso-cell-special" in style and not text:
+                    placeholders.add(n)
+                n += 1
             spec.append(cells)
             linenos.append(tr.sourceline or self.lineno)
         cells_placed = grid.place(spec)
+        if placeholders:
+            cells_placed = [c for k, c in enumerate(cells_placed) if k not in placeholders]
         width = max((c.col + c.colspan for c in cells_placed), default=0)
         if width <= 1 or (long_text and not any(grid.kind_of(c.text) == "value" for c in cells_placed)):
             self._layout(rows)
@@ -372,6 +402,19 @@ class _Writer:
             for td in tr:
                 if td.tag in ("td", "th"):
                     self.walk_children(td)
+
+
+def _is_layout(table: etree._Element) -> bool:
+    """A table with tables inside: page layout, unless they are pieces of its cells.
+
+    Pieces (a note boxed in a corner cell, a cell split in two) have no report labels of their own,
+    and sit in a table that has report labels and no long text (a layout table holds the article)."""
+    for inner in table.iter("table"):
+        if inner is not table and _TABLE_LABELS.search(_compact("".join(islice(inner.itertext(), 120)))):
+            return True
+    if not _TABLE_LABELS.search(_compact("".join(islice(table.itertext(), 400)))):
+        return True
+    return any(len(_compact(" ".join(td.itertext()))) > 200 for tr in _rows(table) for td in tr)
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:
@@ -436,7 +479,8 @@ def _body(root: etree._Element) -> tuple[etree._Element, int]:
     tables = [
         t
         for t in root.iter("table")
-        if t.find(".//table") is None and _TABLE_LABELS.search(_compact("".join(islice(t.itertext(), 120))))
+        if _TABLE_LABELS.search(_compact("".join(islice(t.itertext(), 120))))
+        and (t.find(".//table") is None or not _is_layout(t))
     ]
     in_tables = {tr for t in tables for tr in _rows(t)}
     markers: dict[etree._Element, None] = {}
@@ -526,6 +570,26 @@ def _remove(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def _is_report_table(table: etree._Element) -> bool:
+    return _TABLE_LABELS.search(_compact("".join(islice(table.itertext(), 120)))) is not None
+
+
+def _shown_by_script(root: etree._Element, hidden: list[etree._Element]) -> set[etree._Element]:
+    """Hidden elements that hold the report's tables when no report table is visible: pages that hide
+    the article until a script shows it. Other hidden elements (popups, print copies) go."""
+    holders = [h for h in hidden if h.find(".//table") is not None]
+    if not holders:
+        return set()
+    out = {h for h in holders if any(_is_report_table(t) for t in h.iter("table"))}
+    if not out:
+        return set()
+    unseen = set(hidden)
+    for table in root.iter("table"):
+        if _is_report_table(table) and not any(a in unseen for a in _chain(table)):
+            return set()  # the report's tables are visible: what is hidden is something else
+    return out
+
+
 def _title(body: etree._Element, head_title: str | None) -> str | None:
     """The report's title: the nearest heading before the body, else the page's <title>."""
 
@@ -588,11 +652,19 @@ def read_html(data: bytes, content_type: str | None = None, url: str | None = No
     if base_el is not None:
         base = urljoin(base or "", base_el.get("href", "")) or base
     doomed = []
+    hidden = []
     for el in root.iter():  # a Python loop beats libxml2's XPath predicates here
         style = el.get("style")
-        if el.tag in _UNWANTED or el.get("hidden") is not None or (style and _hidden_style(style)):
+        if el.tag in _UNWANTED:
             doomed.append(el)
-    for el in doomed:
+        elif el.get("hidden") is not None or (style and _hidden_style(style)):
+            hidden.append(el)
+    shown = _shown_by_script(root, hidden)
+    if shown:
+        problems.append(
+            "the report is hidden in the page (display:none until a script shows it); read as printed"
+        )
+    for el in doomed + [h for h in hidden if h not in shown]:
         _remove(el)
     body, n_tables = _body(root)
     attachments = _attachments(root, body, base)
