@@ -1,15 +1,20 @@
 """Facts from a report's narrative (the text outside its tables): quoted figures, sections, publication date.
 
 Only figures whose meaning is clear are taken: a verb of a known row (收到/受理/新收, 办结/答复, 结转,
-行政复议, 行政诉讼, 主动公开) next to a number of 件/项/条, in a sentence about this year's requests. The
-patterns are data (``labels/narrative.csv``); a figure can name several readings (``cells`` split by
-``|``), and R6 judges it against the tables only where none of them holds.
+行政复议, 行政诉讼, 主动公开) next to a number of 件/项/个/份/条, in a sentence (and a part of the report)
+about this year's requests. A part (其中网上申请 40 件), a result row (同意公开答复 9 件), another year's
+figure (2023 年收到…, 上一年度…), a comparison (较上年增加 5 件), an approximation (约 20 件), another kind
+of application (不动产登记申请) or a letter, hotline or consultation count is not taken. The patterns, and
+the words that mark a period or a comparison, are data (``labels/narrative.csv``); a figure can name
+several readings (``cells`` split by ``|``), and R6 judges it against the tables only where none of them
+holds.
 
 The narrative's sketch (``minhash``) lets the warehouse see a narrative copied from last year's report.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import re
@@ -19,15 +24,12 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-# Placeholders of the patterns in labels/narrative.csv.
-_PLACEHOLDERS = {
-    "N": r"(?P<n>\d+|[零〇一二两三四五六七八九十百千]+)",  # the number
-    "U": r"[件项]",  # its unit
-    "F": r"[^\d,，。;；:：、()（）]",  # filler: no digit, no clause punctuation, no parenthesis
-}
 _SENTENCE_END = re.compile(r"[。;；!！?？\n]")
-_CLAUSE_END = re.compile(r"[,，:：。;；]")
-_YEAR = re.compile(r"(20\d{2})年")
+_CLAUSE_END = re.compile(r"[,，:：。;；]")  # where the words an exclusion reads begin
+_CLAUSE_STOP = re.compile(r"[,，:：。;；、()（）]")  # where they end
+_SCOPE_END = re.compile(r"[,，:：。;；)）]")  # where a comparison's scope ends
+_TITLE = re.compile(r"《[^》]*》")  # a title's year (《2023年政务公开工作要点》) sets no period
+_YEAR_IN_MATCH = re.compile(r"(20\d{2})年")
 _DIGIT_RUNS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 _CN_DIGITS = {
@@ -46,20 +48,27 @@ _CN_DIGITS = {
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 QUOTE_CONTEXT = 12  # characters of context kept on each side of a quoted figure
+CLAUSE_REACH = 40  # at most this many characters on each side of a figure are read by its exclusions
 MINHASH_SIZE = 64  # bins of the one-permutation MinHash sketch
 SHINGLE = 5  # characters per shingle
 
 
 @dataclass(frozen=True)
 class Pattern:
-    kind: str  # figure | section | published | skip (a sentence) | skip_after (what follows a figure)
+    # figure | section | published | placeholder (a part of the figures' patterns: {N}, {U}…) | heading
+    # (where a part begins) | year (a year that sets the period) | this_period, other_period (words that
+    # set it) | compare (a comparison, to the end of its clause) | skip_after (what, following a figure,
+    # makes it not one)
+    kind: str
     code: str
     label_zh: str
     cells: str  # figure: "table.row.column + … | …" (alternatives); empty: not checked against a table
     regex: re.Pattern[str]
-    requires: re.Pattern[str] | None
-    exclude: re.Pattern[str] | None
+    requires: re.Pattern[str] | None  # the sentence (or, with ``context``, one before it) must have it
+    exclude: re.Pattern[str] | None  # the figure's clause must not have it
     order: int
+    context: int = 0  # how many sentences before the figure's ``requires`` may also be found in
+    topic: re.Pattern[str] | None = None  # the figure's part, from its heading to the sentence, must have it
 
 
 @dataclass(frozen=True)
@@ -85,23 +94,39 @@ class NarrativeFacts:
 
 @cache
 def patterns() -> tuple[Pattern, ...]:
-    """labels/narrative.csv, in file order (an earlier pattern wins where two match the same text)."""
+    """labels/narrative.csv, in file order (an earlier pattern wins where two match the same text), with
+    the ``placeholder`` rows ({N} the number, {U} its unit, {F} filler…) filled into the other patterns."""
     text = resources.files("gongkai.extract").joinpath("labels/narrative.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    placeholders = {row["code"]: row["pattern"] for row in rows if row["kind"] == "placeholder"}
     out = []
-    for i, row in enumerate(csv.DictReader(text.splitlines())):
+    for i, row in enumerate(rows):
+        source = row["pattern"] if row["kind"] == "placeholder" else row["pattern"].format(**placeholders)
         out.append(
             Pattern(
                 kind=row["kind"],
                 code=row["code"],
                 label_zh=row["label_zh"],
                 cells=row["cells"].strip(),
-                regex=re.compile(row["pattern"].format(**_PLACEHOLDERS)),
+                regex=re.compile(source),
                 requires=re.compile(row["requires"]) if row["requires"] else None,
                 exclude=re.compile(row["exclude"]) if row["exclude"] else None,
                 order=i,
+                context=int(row.get("context") or 0),
+                topic=re.compile(row["topic"]) if row.get("topic") else None,
             )
         )
     return tuple(out)
+
+
+def _placeholder(code: str) -> re.Pattern[str]:
+    return next(p.regex for p in patterns() if p.kind == "placeholder" and p.code == code)
+
+
+@cache
+def _counted() -> re.Pattern[str]:
+    """A number with its unit ({N}{U}): where the words of the next figure's clause begin."""
+    return re.compile(_placeholder("N").pattern + _placeholder("U").pattern)
 
 
 @cache
@@ -132,9 +157,10 @@ def compact(narrative: str) -> str:
 
 
 def chinese_number(text: str) -> int | None:
-    """``70`` -> 70, ``两`` -> 2, ``十二`` -> 12, ``一百零五`` -> 105; None when it is not a number."""
-    if text.isdigit():
-        return int(text)
+    """``70`` -> 70, ``2,345`` -> 2345, ``两`` -> 2, ``十二`` -> 12, ``一百零五`` -> 105; None when it is
+    not a number."""
+    if text.replace(",", "").isdigit():
+        return int(text.replace(",", ""))
     total, digit = 0, None
     for ch in text:
         if ch in _CN_DIGITS:
@@ -159,39 +185,117 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _other_period(sentence: str, year: int | None) -> tuple[list[int], list[bool], bytearray]:
+    """Where the sentence's period changes, and what its comparisons cover.
+
+    The markers are a year (2023年: another period unless it is ``year``), 今年/本年 (this year) and
+    上一年度/去年/同期… (another period): their positions, in order, and whether each is another period's.
+    A comparison (同比, 较上年, 比 2023 年, 增加…) covers the rest of its clause: 1 in the mask.
+    """
+    masked = _TITLE.sub(lambda m: "《" + "_" * (len(m.group()) - 2) + "》", sentence)
+    compared = bytearray(len(sentence))
+    for p in patterns():
+        if p.kind == "compare":
+            for m in p.regex.finditer(masked):
+                if compared[m.start()]:
+                    continue  # within an earlier comparison's clause, which reaches the same end
+                end = _SCOPE_END.search(masked, m.end())
+                stop = end.start() if end else len(masked)
+                compared[m.start() : stop] = b"\x01" * (stop - m.start())
+    markers: list[tuple[int, bool]] = []
+    for p in patterns():
+        if p.kind not in ("year", "this_period", "other_period"):
+            continue
+        for m in p.regex.finditer(masked):
+            if compared[m.start()]:
+                continue
+            if p.kind == "year":
+                if year is not None:
+                    markers.append((m.start(), int(m["y"]) != year))
+            else:
+                markers.append((m.start(), p.kind == "other_period"))
+    markers.sort()
+    return [pos for pos, _ in markers], [other for _, other in markers], compared
+
+
+def _clause(sentence: str, lo: int, hi: int) -> str:
+    """The words around a match that its exclusions read: from the last comma (or the last counted
+    number: 行政复议 1 件、行政诉讼 0 件) before it to the next comma, 、 or parenthesis after it."""
+    reach = max(0, lo - CLAUSE_REACH)
+    start = max((c.end() for c in _CLAUSE_END.finditer(sentence, reach, lo)), default=reach)
+    start = max([start, *(c.end() for c in _counted().finditer(sentence, start, lo))])
+    stop = _CLAUSE_STOP.search(sentence, hi, hi + CLAUSE_REACH)
+    return sentence[start : stop.start() if stop else min(len(sentence), hi + CLAUSE_REACH)]
+
+
+def _named_years_agree(m: re.Match[str], year: int | None) -> bool:
+    """Whether the years a figure's own words name are the ones they mean: ``prev`` the year before the
+    report's (2023 年度结转的 5 件), ``next`` the year after (结转至 2025 年). Not when they name another
+    year, or when the report's year is unknown."""
+    named = [int(y) for y in _YEAR_IN_MATCH.findall(m.group())]
+    if not named:
+        return True
+    if year is None:
+        return False
+    groups = m.groupdict()
+    meant = {int(groups[g]): year + offset for g, offset in (("prev", -1), ("next", 1)) if groups.get(g)}
+    return all(meant.get(y) == y for y in named)
+
+
 def figures(text: str, year: int | None) -> list[Figure]:
     """The figures quoted in ``text`` (compact), in order of position.
 
-    A sentence that names another year than ``year`` or compares with last year is skipped; a match
-    whose clause (the text since the last comma) hits the pattern's ``exclude``, or that is followed by
-    a ``skip_after`` pattern (（含上年结转 1 件）), is not a figure.
+    A figure is not taken when, in its sentence, another period precedes it (2023 年…, 上一年度…; until
+    今年/本年 or this year names it again) or a comparison covers it (，较上年增加 5 件); when its clause
+    (see ``_clause``) hits the pattern's ``exclude``; when its sentence (or, with ``context``, one before)
+    lacks the pattern's ``requires``, or its part (from the last heading, （二）依申请公开情况) lacks the
+    pattern's ``topic``; when a ``skip_after`` pattern follows it (20 件左右); or when a year its own words
+    name is not the one they mean (结转至 2025 年).
     """
-    skip = [p.regex for p in patterns() if p.kind == "skip"]
     skip_after = [p.regex for p in patterns() if p.kind == "skip_after"]
     kinds = [p for p in patterns() if p.kind == "figure"]
+    headings = [
+        0,
+        *sorted(m.start() for p in patterns() if p.kind == "heading" for m in p.regex.finditer(text)),
+    ]
     found: list[tuple[int, Figure]] = []
-    for start, sentence in _sentences(text):
-        years = {int(y) for y in _YEAR.findall(sentence)}
-        if (year is not None and years - {year}) or any(s.search(sentence) for s in skip):
-            continue
-        taken: list[tuple[int, int]] = []
+    sentences = _sentences(text)
+    for k, (start, sentence) in enumerate(sentences):
+        marker_at, marker_other, compared = _other_period(sentence, year)
+        taken = bytearray(len(sentence))  # 1 where an earlier figure of the sentence was read
+        topics: dict[tuple[int, int], bool] = {}
         for p in kinds:
-            if p.requires and not p.requires.search(sentence):
+            if p.requires and not any(
+                p.requires.search(s) for _, s in sentences[max(0, k - p.context) : k + 1]
+            ):
                 continue
             for m in p.regex.finditer(sentence):
                 lo, hi = m.span()
-                if any(lo < t_hi and t_lo < hi for t_lo, t_hi in taken):
+                end = max(hi, m.end("n"))  # a pattern may read its number in a lookahead (…均为 0 件)
+                if any(taken[lo:hi]):
                     continue
-                clause_start = max((c.end() for c in _CLAUSE_END.finditer(sentence, 0, lo)), default=0)
-                if p.exclude and p.exclude.search(sentence[clause_start:hi]):
+                if any(compared[lo:end]):
                     continue
+                last = bisect.bisect_left(marker_at, lo) - 1
+                if last >= 0 and marker_other[last]:
+                    continue
+                if p.exclude and p.exclude.search(_clause(sentence, lo, end)):
+                    continue
+                if p.topic:
+                    part = headings[bisect.bisect_right(headings, start + lo) - 1]
+                    if (p.order, part) not in topics:
+                        topics[p.order, part] = bool(p.topic.search(text, part, start + len(sentence)))
+                    if not topics[p.order, part]:
+                        continue
                 if any(a.match(sentence, hi) for a in skip_after):
+                    continue
+                if not _named_years_agree(m, year):
                     continue
                 value = chinese_number(m.group("n"))
                 if value is None:
                     continue
-                taken.append((lo, hi))
-                quote = sentence[max(0, lo - QUOTE_CONTEXT) : hi + QUOTE_CONTEXT]
+                taken[lo:hi] = b"\x01" * (hi - lo)
+                quote = sentence[max(0, lo - QUOTE_CONTEXT) : end + QUOTE_CONTEXT]
                 found.append((start + lo, Figure(0, p.code, value, quote, start + lo, p.order)))
     found.sort(key=lambda f: (f[0], f[1].pattern))
     return [

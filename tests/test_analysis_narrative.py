@@ -58,12 +58,17 @@ def test_the_figures_of_a_converted_report_and_not_its_result_rows() -> None:
     ("text", "expected"),
     [
         ("办理区长信箱群众留言答复 15 件。", []),  # not a request for information
-        ("全年收到申请 20 件，较上年增加 5 件。", []),  # compares with last year
+        # this year's 20 is a figure; the comparison's 5 is not
+        ("依申请公开：全年收到申请 20 件，较上年增加 5 件。", [("received", 20)]),
         ("2023 年收到申请 12 件。", []),  # another year
+        ("（三）政务服务\n全年收到申请 1200 件。", []),  # not a part about requests for information
         ("共受理依申请公开事项 5 件（含上年结转 1 件），办结 5 件。", [("carried_in", 1), ("handled", 5)]),
         ("本年度收到政府信息公开申请两件，均已答复。", [("received", 2)]),
         ("被申请行政复议 0 件，行政诉讼 0 件。", [("admin_review", 0), ("litigation", 0)]),
-        ("共收到 70 件申请，办结 69 件，结转 1 件。", [("received", 70), ("handled", 69), ("carried", 1)]),
+        (
+            "依申请公开：共收到 70 件申请，办结 69 件，结转 1 件。",
+            [("received", 70), ("handled", 69), ("carried", 1)],
+        ),
         ("全年收到政府信息公开申请３４件。", [("received", 34)]),  # full-width digits
     ],
 )
