@@ -267,15 +267,6 @@ def unchanged(db_path: Path, sources: list[Source]) -> set[str]:
     return {s.location for s in sources if same(s)}
 
 
-def count_flags(db_path: Path) -> dict[str, int]:
-    """Flags by rule in the warehouse as it is."""
-    con = warehouse.connect(db_path, read_only=True)
-    try:
-        return _flags_by_rule(con)
-    finally:
-        con.close()
-
-
 def export_paths(exports_dir: Path) -> list[str]:
     """What ``export_districts`` writes: the CSV for Excel and the Parquet folder (year=…/)."""
     return [str(Path(exports_dir) / "district_summary.csv"), str(Path(exports_dir) / "district_summary")]
@@ -313,7 +304,3 @@ def failures(reports: list[dict]) -> dict[str, str]:
     return {
         r["source"]: f"{r['status']}: {r['error']}" for r in reports if r["status"] in {"failed", "needs_ocr"}
     }
-
-
-def summarise_failures(prepared: list[Prepared]) -> dict[str, str]:
-    return failures([p.report for p in prepared])

@@ -440,7 +440,7 @@ def _report_row(report: Mapping[str, Any], n_cells: int, n_null_cells: int) -> d
         raise ReportLoadError(f"report lacks {', '.join(missing)}")
     row: dict[str, Any] = {k: report.get(k) for k in REPORT_COLUMNS}
     sha256 = str(row["sha256"])
-    row["report_id"] = row["report_id"] or sha256[:16]
+    row["report_id"] = _report_id(report)
     if row["report_id"] != sha256[:16]:
         raise ReportLoadError(f"report_id {row['report_id']} is not sha256[:16] of {sha256}")
     status = row["status"]

@@ -30,10 +30,9 @@ def run_plain(catalog_path: Path, data_dir: Path) -> pipeline.RunSummary:
         for s in sources
         if s.location not in current
     ]
-    summary.loaded = pipeline.load(db, prepared)
     summary.skipped = sorted(current)
-    summary.failed = pipeline.summarise_failures(prepared)
-    summary.flags_by_rule = pipeline.count_flags(db)
+    summary.failed = pipeline.failures([p.report for p in prepared])
+    pipeline.load(db, prepared, summary=summary)  # and the loaded ids, the flags and the run recorded
     return summary
 
 
