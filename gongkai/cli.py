@@ -87,8 +87,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from gongkai import schedule
 
+    try:
+        url = schedule.api_url()
+    except schedule.NoPrefectServer as e:
+        print(f"gongkai serve: {e}", file=sys.stderr)
+        return 2
     dep = schedule.deployment(Path(args.catalog), Path(args.data_dir), cron=args.cron, timezone=args.timezone)
-    print(f"serving gongkai-nightly/{dep.name}: cron {args.cron!r} ({args.timezone}), one run at a time")
+    print(
+        f"serving gongkai-nightly/{dep.name} on {url}: cron {args.cron!r} ({args.timezone}),"
+        " one run at a time"
+    )
     schedule.serve(dep)
     return 0
 

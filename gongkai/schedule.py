@@ -34,8 +34,31 @@ def deployment(
     )
 
 
+class NoPrefectServer(RuntimeError):
+    """``serve`` was asked to schedule without a Prefect server to schedule on."""
+
+
+def api_url() -> str:
+    """The Prefect server the schedule lives on; refuses when none is set.
+
+    Without ``PREFECT_API_URL`` Prefect starts a temporary server that dies with the process, and its
+    schedules never fire: serving there would print "being served" and never run the night.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise NoPrefectServer(
+            "no Prefect server: start one (prefect server start) and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api; a schedule on the temporary server never fires"
+        )
+    return url
+
+
 def serve(deployment: RunnerDeployment) -> None:
     """Serve until stopped; the schedule stays active when this process stops or restarts."""
     from prefect import serve as prefect_serve
+
+    api_url()
 
     prefect_serve(deployment, pause_on_shutdown=False, limit=1)
