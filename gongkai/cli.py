@@ -104,12 +104,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _print_frame(frame, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
     import polars as pl
 
-    from gongkai.load.export import plain_numbers
+    from gongkai.load.export import excel_csv, plain_numbers
 
-    frame = plain_numbers(frame)
     if as_csv:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.flush()
+        sys.stdout.buffer.write(excel_csv(frame))
         return
+    frame = plain_numbers(frame)
     with pl.Config(
         tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=250, tbl_hide_dataframe_shape=True
     ):
@@ -120,7 +121,7 @@ def _print_frame(frame, as_csv: bool) -> None:  # type: ignore[no-untyped-def]
 def cmd_sql(args: argparse.Namespace) -> int:
     from gongkai.load import export
 
-    _print_frame(export.query(_db(args), args.query), args.csv)
+    _print_frame(export.query(_db(args), args.query, timeout=args.timeout), args.csv)
     return 0
 
 
@@ -210,15 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timezone", default="Asia/Shanghai")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    p = sub.add_parser(
+        "sql", help="run a SQL query on the warehouse: read-only, no access to files or extensions"
+    )
     p.add_argument("query")
-    p.add_argument("--csv", action="store_true")
+    p.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM) on standard output")
+    p.add_argument("--timeout", type=float, default=300.0, help="stop the query after this many seconds")
     with_db(p)
     p.set_defaults(func=cmd_sql)
 
     p = sub.add_parser("flags", help="list the consistency flags")
     p.add_argument("--year", type=int)
-    p.add_argument("--csv", action="store_true")
+    p.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM) on standard output")
     with_db(p)
     p.set_defaults(func=cmd_flags)
 
@@ -237,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--district", help="only the agencies of this district")
     p.add_argument("--kind", help="only this peer group (部门, 街道, …)")
-    p.add_argument("--csv", action="store_true")
+    p.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM) on standard output")
     with_db(p)
     p.set_defaults(func=cmd_compare)
 

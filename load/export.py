@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import duckdb
@@ -51,18 +52,46 @@ _CELLS = """
 EXPORTS = {"districts": _DISTRICTS, "cells": _CELLS}
 
 
-def _read(db_path: Path, sql: str, parameters: dict[str, object] | None = None) -> pl.DataFrame:
-    con = connect(Path(db_path), read_only=True)
+# An analyst's query reads the warehouse and nothing else: no file (COPY, read_csv, ATTACH), no
+# extension, and settings locked so that the query cannot lift them.
+ANALYST_SETTINGS = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+QUERY_TIMEOUT = 300.0  # seconds an analyst's query may run
+
+
+class QueryTimeout(RuntimeError):
+    """An analyst's query ran longer than its time limit and was stopped."""
+
+
+def _read(
+    db_path: Path,
+    sql: str,
+    parameters: dict[str, object] | None = None,
+    timeout: float | None = None,
+) -> pl.DataFrame:
+    con = connect(Path(db_path), read_only=True, config=ANALYST_SETTINGS)
+    timer = threading.Timer(timeout, con.interrupt) if timeout else None
     try:
+        if timer:
+            timer.start()
         relation = con.sql(sql, params=parameters)
         return pl.DataFrame() if relation is None else relation.pl()
+    except duckdb.InterruptException:
+        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped") from None
     finally:
+        if timer:
+            timer.cancel()
         con.close()
 
 
-def query(db_path: Path, sql: str) -> pl.DataFrame:
-    """Run one SQL query on the warehouse opened read-only."""
-    return _read(db_path, sql)
+def query(db_path: Path, sql: str, timeout: float | None = QUERY_TIMEOUT) -> pl.DataFrame:
+    """Run one SQL query on the warehouse, read-only and sandboxed (``ANALYST_SETTINGS``), stopped after
+    ``timeout`` seconds."""
+    return _read(db_path, sql, timeout=timeout)
 
 
 def flags(db_path: Path, year: int | None = None) -> pl.DataFrame:
@@ -78,11 +107,19 @@ def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def neutralise(text: str | None) -> str | None:
-    """A text cell as the CSV exports write it: ``'`` before what Excel could run as a formula."""
-    if text is None or not text or text[0] not in "=+-@\t\r":
-        return text
-    return "'" + text
+def for_spreadsheet(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` as the CSV exports write it: plain decimals, and ``'`` before a text cell that Excel
+    could run as a formula (numbers, even negative ones, stay as they are)."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    formula = pl.col(text).str.contains(FORMULA_START)
+    return plain_numbers(frame).with_columns(
+        pl.when(formula).then(pl.lit("'") + pl.col(text)).otherwise(pl.col(text)).name.keep()
+    )
+
+
+def excel_csv(frame: pl.DataFrame) -> bytes:
+    """``frame`` as CSV for Excel: UTF-8 with a BOM, numbers plain, formulas neutralised."""
+    return BOM + for_spreadsheet(frame).write_csv().encode("utf-8")
 
 
 def _spreadsheet_select(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, object]) -> str:

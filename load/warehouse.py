@@ -82,7 +82,9 @@ class ReportLoadError(ValueError):
 # -- connection and schema ---------------------------------------------------------------------
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, read_only: bool = False, config: Mapping[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file; a writable open creates the file and its folder.
 
     The nightly writer does not write the live file: it uses ``writing()``, which swaps a finished copy
@@ -94,7 +96,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             raise FileNotFoundError(f"no warehouse at {path}")
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
 
 
 def _sibling(path: Path, suffix: str) -> Path:

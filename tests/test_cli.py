@@ -81,13 +81,14 @@ def test_sql_flags_and_export_on_a_warehouse(capsys: pytest.CaptureFixture[str],
     code, out, _ = run(
         capsys, "sql", "SELECT district, received FROM agency_metrics ORDER BY 1", "--csv", "--db", db
     )
-    assert code == 0 and out == "district,received\n洪泽区,21\n石龙区,9\n"
+    assert code == 0 and out == "\ufeffdistrict,received\n洪泽区,21\n石龙区,9\n"  # a BOM for Excel
 
     code, out, err = run(capsys, "sql", "DELETE FROM reports", "--db", db)
     assert code == 2 and "read-only" in err
 
     code, out, _ = run(capsys, "flags", "--year", "2023", "--csv", "--db", db)
-    flags = pl.read_csv(io.StringIO(out))
+    assert out.startswith("\ufeff")
+    flags = pl.read_csv(io.StringIO(out.removeprefix("\ufeff")))
     assert flags["rule"].to_list() == ["R4", "R4"]
     assert set(flags["row_code"]) == {"admin_review", "litigation_after_review"}
 
@@ -96,6 +97,44 @@ def test_sql_flags_and_export_on_a_warehouse(capsys: pytest.CaptureFixture[str],
     assert code == 0
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
     assert pl.read_csv(target)["district"].to_list() == ["石龙区"]
+
+
+def test_sql_reads_the_warehouse_and_nothing_else(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    shutil.copy(SEEDS / "001_20ac404ea9b9f41f.txt", tmp_path / "001.txt")
+    run_plain(write_catalog(tmp_path / "catalog.csv", [",,2024,001.txt"]), tmp_path)
+    db = tmp_path / "warehouse.duckdb"
+    before = db.read_bytes()
+    attempts = {
+        f"COPY (SELECT 1) TO '{db}'": "disabled by configuration",
+        "SELECT * FROM read_csv('/etc/passwd')": "disabled by configuration",
+        f"ATTACH '{tmp_path / 'other.duckdb'}' AS other": "disabled by configuration",
+        "SET enable_external_access = true": "configuration has been locked",
+        "INSTALL httpfs": "disabled by configuration",
+        "CREATE TABLE t (a INTEGER)": "read-only",
+    }
+    for sql, why in attempts.items():
+        code, out, err = run(capsys, "sql", sql, "--db", str(db))
+        assert (code, out) == (2, ""), sql
+        assert why in err and "Traceback" not in err, (sql, err)
+    assert db.read_bytes() == before
+    assert not (tmp_path / "other.duckdb").exists()
+
+
+def test_sql_stops_a_query_that_runs_too_long(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    shutil.copy(SEEDS / "001_20ac404ea9b9f41f.txt", tmp_path / "001.txt")
+    run_plain(write_catalog(tmp_path / "catalog.csv", [",,2024,001.txt"]), tmp_path)
+    endless = "SELECT count(*) FROM range(1000000000000) a, range(1000) b"
+    code, _, err = run(capsys, "sql", endless, "--timeout", "0.5", "--db", str(tmp_path / "warehouse.duckdb"))
+    assert code == 2 and "ran longer than 0.5 s" in err
+
+
+def test_csv_on_standard_output_is_for_excel(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    shutil.copy(SEEDS / "001_20ac404ea9b9f41f.txt", tmp_path / "001.txt")
+    run_plain(write_catalog(tmp_path / "catalog.csv", [",,2024,001.txt"]), tmp_path)
+    sql = "SELECT '=HYPERLINK(\"x\")' AS agency, '-区' AS d, CAST(-3 AS DECIMAL(18, 6)) AS n, '区' AS plain"
+    code, out, _ = run(capsys, "sql", sql, "--csv", "--db", str(tmp_path / "warehouse.duckdb"))
+    assert code == 0
+    assert out == '\ufeffagency,d,n,plain\n"\'=HYPERLINK(""x"")",\'-区,-3,区\n'
 
 
 def test_the_command_is_installed() -> None:

@@ -68,16 +68,20 @@ def test_cells_csv_neutralises_text_but_not_numbers(db: Path, tmp_path: Path) ->
     )
 
 
-def test_neutralise() -> None:
-    assert [export.neutralise(t) for t in ("=1+1", "+区", "-3", "@x", "\tx", "区", "", None)] == [
-        "'=1+1",
-        "'+区",
-        "'-3",
-        "'@x",
-        "'\tx",
-        "区",
-        "",
-        None,
+def test_frames_for_spreadsheets_neutralise_text_but_not_numbers() -> None:
+    frame = pl.DataFrame(
+        {"t": ["=1+1", "+区", "-3", "@x", "\tx", "区", "", None], "n": [-3, 1, 2, 3, 4, 5, 6, None]},
+        schema={"t": pl.String, "n": pl.Decimal(18, 6)},
+    )
+    assert export.for_spreadsheet(frame).rows() == [
+        ("'=1+1", "-3"),
+        ("'+区", "1"),
+        ("'-3", "2"),
+        ("'@x", "3"),
+        ("'\tx", "4"),
+        ("区", "5"),
+        ("", "6"),
+        (None, None),
     ]
 
 
