@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from gongkai.load.warehouse import connect
+from gongkai.load.files import connect
 
 BOM = b"\xef\xbb\xbf"
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
@@ -76,13 +76,6 @@ def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.col(decimals).cast(pl.String).str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
     )
-
-
-def neutralise(text: str | None) -> str | None:
-    """A text cell as the CSV exports write it: ``'`` before what Excel could run as a formula."""
-    if text is None or not text or text[0] not in "=+-@\t\r":
-        return text
-    return "'" + text
 
 
 def _spreadsheet_select(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, object]) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from gongkai.load import export, warehouse
+from gongkai.load import export, sqlfiles, views
 
 FLAG_COLUMNS = [
     "report_id",
@@ -70,7 +70,7 @@ def flag_rows(con: duckdb.DuckDBPyConnection, view: str = "consistency_flags") -
 
 
 def test_every_view_file_is_documented_and_created(con):
-    files = warehouse.view_files()
+    files = sqlfiles.view_files()
     assert {f.name for f in files} == VIEWS
     for f in files:
         select = f.sql.split("\nselect", 1)[-1].split("\nfrom", 1)[0]
@@ -78,7 +78,7 @@ def test_every_view_file_is_documented_and_created(con):
             line for line in select.splitlines()[1:] if line.rstrip().endswith(",") and "--" not in line
         ]
         assert not undocumented, f"{f.name}: columns without a comment: {undocumented}"
-    assert sorted(warehouse.create_views(con)) == sorted(VIEWS)
+    assert sorted(views.create_views(con)) == sorted(VIEWS)
     names = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert names == VIEWS
     for view in VIEWS - {"consistency_flags"}:
@@ -87,7 +87,7 @@ def test_every_view_file_is_documented_and_created(con):
 
 
 def test_create_views_twice_gives_the_same_order(con):
-    assert warehouse.create_views(con) == warehouse.create_views(con)
+    assert views.create_views(con) == views.create_views(con)
 
 
 def test_the_seed_balances(con, seed, load):

@@ -68,19 +68,6 @@ def test_cells_csv_neutralises_text_but_not_numbers(db: Path, tmp_path: Path) ->
     )
 
 
-def test_neutralise() -> None:
-    assert [export.neutralise(t) for t in ("=1+1", "+区", "-3", "@x", "\tx", "区", "", None)] == [
-        "'=1+1",
-        "'+区",
-        "'-3",
-        "'@x",
-        "'\tx",
-        "区",
-        "",
-        None,
-    ]
-
-
 def test_parquet_is_partitioned_by_year_and_reads_back_in_polars(db: Path, tmp_path: Path) -> None:
     out = export.write_parquet(db, export.EXPORTS["districts"], tmp_path / "districts")
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.parquet")) == [

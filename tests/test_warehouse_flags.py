@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from gongkai import pipeline
-from gongkai.load import export, warehouse
+from gongkai.load import export, files, sqlfiles
 from tests.expected import SEEDS
 from tests.test_pipeline import run_plain, write_catalog
 
@@ -195,11 +195,11 @@ def test_structure_flags(tmp_path: Path) -> None:
 
 def test_every_rule_is_listed_with_the_severity_its_view_gives(con: duckdb.DuckDBPyConnection) -> None:
     rules = con.execute("SELECT rule, severity, view_name FROM flag_rules ORDER BY sort_order").fetchall()
-    flag_views = {v.name for v in warehouse.view_files() if v.layer == "flags"} - {"consistency_flags"}
+    flag_views = {v.name for v in sqlfiles.view_files() if v.layer == "flags"} - {"consistency_flags"}
     assert {view for _, _, view in rules} == flag_views
-    consistency = next(v for v in warehouse.view_files() if v.name == "consistency_flags").sql
+    consistency = next(v for v in sqlfiles.view_files() if v.name == "consistency_flags").sql
     for rule, severity, view in rules:
-        sql = next(v for v in warehouse.view_files() if v.name == view).sql
+        sql = next(v for v in sqlfiles.view_files() if v.name == view).sql
         assert f"'{rule}' as rule" in sql, view
         assert re.findall(r"'(error|warning|info)' as severity", sql) == [severity], view
         assert f"select * from {view}\n" in consistency, view
@@ -213,7 +213,7 @@ def test_a_reloaded_report_keeps_one_set_of_narrative_facts(tmp_path: Path) -> N
     catalog = write_catalog(tmp_path / "catalog.csv", [",石龙区,2024,001.txt"])
     run_plain(catalog, tmp_path)
     db = pipeline.warehouse_path(tmp_path)
-    con = warehouse.connect(db)
+    con = files.connect(db)
     con.execute("UPDATE reports SET extractor_version = 'old'")  # the next run re-extracts it
     con.close()
     run_plain(catalog, tmp_path)
