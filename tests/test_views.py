@@ -90,6 +90,37 @@ def test_create_views_twice_gives_the_same_order(con):
     assert views.create_views(con) == views.create_views(con)
 
 
+def test_a_view_is_created_after_the_views_it_reads(con):
+    order = views.create_views(con)
+    for f in sqlfiles.view_files():
+        for relation in views.relations(f.sql) & VIEWS:
+            assert order.index(relation) < order.index(f.name), f"{f.name} reads {relation}"
+
+
+def view_file(name: str, sql: str) -> sqlfiles.ViewFile:
+    return sqlfiles.ViewFile("marts", name, "a test view", f"create or replace view {name} as {sql}")
+
+
+def test_a_view_that_reads_an_unknown_relation_is_named():
+    with pytest.raises(ValueError, match=r"sql/marts/a\.sql reads unknown relations: nowhere"):
+        views.creation_order([view_file("a", "select * from nowhere")], tables={"reports"})
+
+
+def test_views_in_a_cycle_are_named():
+    cycle = [view_file("a", "select * from b"), view_file("b", "select * from a"), view_file("c", "select 1")]
+    with pytest.raises(ValueError, match="in a cycle: a, b"):
+        views.creation_order(cycle, tables=())
+
+
+def test_relations_leave_out_ctes_comments_strings_and_functions():
+    sql = """
+    with recent as (select * from reports)  -- from nowhere
+    select extract(year from published_on), 'from elsewhere', r.* from recent as r
+    join stg_cells as c on true, range(3)
+    """
+    assert views.relations(sql) == {"reports", "stg_cells"}
+
+
 def test_the_seed_balances(con, seed, load):
     load(con, seed())
     assert flag_rows(con) == []
