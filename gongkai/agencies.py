@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from gongkai.load import districts
+from gongkai import districts
 from gongkai.model import CatalogEntry, Extraction
 
 OTHER = ("other", "其他")
@@ -21,22 +21,23 @@ OTHER = ("other", "其他")
 
 @dataclass(frozen=True)
 class AgencyKind:
-    """One line of agency_kinds.csv."""
+    """One line of agency_kinds.csv: its kind, the kind's label, the name pattern and its priority."""
 
-    priority: int
     agency_kind: str
     label_zh: str
+    priority: int
     pattern: str
+
+    @classmethod
+    def of(cls, line: dict[str, str]) -> AgencyKind:
+        return cls(line["agency_kind"], line["label_zh"], int(line["priority"]), line["pattern"])
 
 
 @cache
 def kinds() -> tuple[AgencyKind, ...]:
     """The kinds of labels/agency_kinds.csv, in file order."""
     text = resources.files("gongkai.extract").joinpath("labels/agency_kinds.csv").read_text(encoding="utf-8")
-    return tuple(
-        AgencyKind(int(k["priority"]), k["agency_kind"], k["label_zh"], k["pattern"])
-        for k in csv.DictReader(text.splitlines())
-    )
+    return tuple(map(AgencyKind.of, csv.DictReader(text.splitlines())))
 
 
 @cache

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gongkai import agencies
+from gongkai import agencies, districts
 from gongkai.cli import main
-from gongkai.load import districts, export, records
+from gongkai.load import export, records
 from gongkai.model import CatalogEntry
 
 
