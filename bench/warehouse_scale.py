@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from gongkai.load import warehouse
+from gongkai.load import files, loader, records, schema, views
 
 YEARS = 6  # 2019 … 2024
 FIRST_YEAR = 2019
@@ -165,7 +165,7 @@ def generate(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, float]
         """,
     )
     started = time.perf_counter()
-    warehouse.rebuild_derived(con, warehouse.DERIVED_TABLES)
+    schema.rebuild_derived(con, schema.DERIVED_TABLES)
     timings["derived tables"] = time.perf_counter() - started
     # narratives: a sketch per agency and year; 1 % copy last year's (the same sketch)
     step(
@@ -206,13 +206,13 @@ def generate(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, float]
         """,
     )
     started = time.perf_counter()
-    warehouse.rebuild_derived(con, ["narrative_readings"])  # what R6 reads
+    schema.rebuild_derived(con, ["narrative_readings"])  # what R6 reads
     timings["narrative readings"] = time.perf_counter() - started
     started = time.perf_counter()
-    warehouse.ensure_schema(con)  # dim_agency: every agency's peer group
+    schema.ensure_schema(con)  # dim_agency: every agency's peer group
     timings["dimensions"] = time.perf_counter() - started
     started = time.perf_counter()
-    warehouse.refresh_flag_counts(con)  # what every load ends with
+    schema.refresh_flag_counts(con)  # what every load ends with
     timings["flag counts"] = time.perf_counter() - started
     started = time.perf_counter()
     con.execute("CHECKPOINT")
@@ -237,11 +237,10 @@ def timed(fn: Callable[[], object]) -> float:
 
 def incremental(db: Path, n: int) -> float:
     """A nightly run that changes ``n`` reports: copy, load them (one transaction), swap in."""
-    from gongkai.load import warehouse as w
 
     def run() -> None:
-        with w.writing(db) as con:
-            w.ensure_schema(con)
+        with files.writing(db) as con:
+            schema.ensure_schema(con)
             first = f"SELECT report_id FROM reports ORDER BY report_id LIMIT {n}"
             ids = [r[0] for r in con.execute(first).fetchall()]
             items = []
@@ -255,9 +254,9 @@ def incremental(db: Path, n: int) -> float:
                 ).pl()
                 record = report.drop("n_cells", "n_null_cells").row(0, named=True)
                 record["extracted_at"] = datetime.now(UTC)
-                items.append(w.ReportLoad(record, cells))
-            w.load_reports(con, items, refresh=False)  # as pipeline.load does (500 at a time)
-            w.create_views(con)  # and recounts the flags once
+                items.append(loader.ReportLoad(records.ReportRecord.from_mapping(record), cells))
+            loader.load_reports(con, items, refresh=False)  # as pipeline.load does (500 at a time)
+            views.create_views(con)  # and recounts the flags once
 
     return timed(run)
 
@@ -281,12 +280,12 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"synthetic warehouse: {args.reports:,} reports into {db}")
     started = time.perf_counter()
-    con = warehouse.connect(db)
-    warehouse.create_views(con)
+    con = files.connect(db)
+    views.create_views(con)
     steps = generate(con, args.reports)
     con.close()
     load = time.perf_counter() - started
-    con = warehouse.connect(db, read_only=True)
+    con = files.connect(db, read_only=True)
     n_cells = con.execute("SELECT count(*) FROM cells").fetchall()[0][0]
     print(f"load: {load:.1f} s for {n_cells:,} cells ({db.stat().st_size / 2**30:.1f} GiB)")
     for name, seconds in steps.items():

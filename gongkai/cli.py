@@ -153,16 +153,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
-    from gongkai.load import dictionary, warehouse
+    from gongkai.load import dictionary, files, views
 
     if args.db or args.from_warehouse:
-        con = warehouse.connect(_db(args), read_only=True)
+        con = files.connect(_db(args), read_only=True)
         try:
             text = dictionary.markdown(con)
         finally:
             con.close()
     else:
-        text = dictionary.fresh_markdown()
+        text = views.fresh_dictionary()
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}")

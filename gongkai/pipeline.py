@@ -24,7 +24,7 @@ from gongkai.catalog import Catalog
 from gongkai.extract.narrative import NarrativeFacts, analyse
 from gongkai.extract.report import extract_bytes
 from gongkai.fetch import Fetched
-from gongkai.load import export, fetches, warehouse
+from gongkai.load import export, fetches, files, loader, records, runs, schema, views
 from gongkai.model import CatalogEntry, Extraction
 from gongkai.transform.cells import CellValidationError, tidy_frame
 
@@ -46,9 +46,9 @@ class Source:
 
 @dataclass
 class Prepared:
-    """One report ready to load: its ``reports`` row, its tidy cells and the facts of its narrative."""
+    """One report ready to load: its record, its tidy cells and the facts of its narrative."""
 
-    report: dict
+    report: records.ReportRecord
     cells: pl.DataFrame | None
     narrative: NarrativeFacts | None = None
 
@@ -169,7 +169,7 @@ def _last_flags_by_rule(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def _flags_by_rule(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    if warehouse.views_outdated(con):
+    if views.views_outdated(con):
         return {}  # no views yet: nothing was ever loaded
     rows = con.execute("SELECT rule, count(*) FROM consistency_flags GROUP BY rule ORDER BY rule").fetchall()
     return {rule: int(n) for rule, n in rows}
@@ -185,9 +185,9 @@ def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: da
             extraction = replace(
                 extraction, status="failed", error=f"invalid cells from the extractor: {e}", cells=[]
             )
-    report = warehouse.report_record(extraction, EXTRACTOR_VERSION, extracted_at, entry)
-    has_text = extraction.narrative and report["status"] not in warehouse.NO_DATA_STATUSES
-    return Prepared(report, cells, analyse(extraction.narrative, report["year"]) if has_text else None)
+    report = records.report_record(extraction, EXTRACTOR_VERSION, extracted_at, entry)
+    has_text = extraction.narrative and report.status not in records.NO_DATA_STATUSES
+    return Prepared(report, cells, analyse(extraction.narrative, report.year) if has_text else None)
 
 
 def load(
@@ -202,8 +202,8 @@ def load(
     iterator = iter(prepared)
     with loading(db_path, fetched, summary) as night:
         while group := list(itertools.islice(iterator, chunk)):
-            items = [warehouse.ReportLoad(p.report, p.cells, p.narrative) for p in group]
-            night.loaded.update(warehouse.load_reports(night.con, items, refresh=False))
+            items = [loader.ReportLoad(p.report, p.cells, p.narrative) for p in group]
+            night.loaded.update(loader.load_reports(night.con, items, refresh=False))
     return sorted(night.loaded)
 
 
@@ -220,21 +220,21 @@ def loading(
     db_path: Path, fetched: list[Fetched] | None, summary: RunSummary | None = None
 ) -> Iterator[Night]:
     """The one writer session of a night, on a copy of the warehouse swapped in when the block ends
-    (``warehouse.writing``): analysts who have the warehouse open keep reading the previous state,
+    (``files.writing``): analysts who have the warehouse open keep reading the previous state,
     and a failure leaves it untouched.
 
     It logs the night's fetches; the block loads reports (``Night.loaded``). Then the views are
     (re)created and the flags recounted if a report was loaded or the SQL changed, and ``summary``,
     if given, is completed (loaded, flags by rule, run_id, finished_at) and recorded in ``runs``.
     """
-    with warehouse.writing(db_path) as con:
-        warehouse.ensure_schema(con)
+    with files.writing(db_path) as con:
+        schema.ensure_schema(con)
         fetches.ensure_table(con)
         fetches.record(con, fetched or [])
         night = Night(con)
         yield night
-        if night.loaded or warehouse.views_outdated(con):
-            warehouse.create_views(con)  # and recounts the flags
+        if night.loaded or views.views_outdated(con):
+            views.create_views(con)  # and recounts the flags
         if summary is not None:
             summary.loaded = sorted(night.loaded)
             summary.flags_by_rule = _flags_by_rule(con) if night.loaded else _last_flags_by_rule(con)
@@ -247,7 +247,7 @@ def unchanged(db_path: Path, sources: list[Source]) -> set[str]:
     version, or the same failure to get any bytes (a file still missing, a URL still 404)."""
     if not db_path.exists():
         return set()
-    con = warehouse.connect(db_path, read_only=True)
+    con = files.connect(db_path, read_only=True)
     try:
         rows = con.execute(
             "SELECT sha256, error FROM reports WHERE extractor_version = ?", [EXTRACTOR_VERSION]
@@ -281,9 +281,9 @@ def export_districts(db_path: Path, exports_dir: Path) -> list[str]:
 
 
 def _record_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
-    run_id = warehouse.start_run(con, datetime.fromisoformat(summary.started_at))
+    run_id = runs.start_run(con, datetime.fromisoformat(summary.started_at))
     summary.run_id = run_id
-    warehouse.finish_run(
+    runs.finish_run(
         con,
         run_id,
         n_loaded=len(summary.loaded),
@@ -299,8 +299,6 @@ def new_run(now: datetime | None = None) -> RunSummary:
     return RunSummary(run_id="", started_at=now.isoformat())
 
 
-def failures(reports: list[dict]) -> dict[str, str]:
+def failures(reports: list[records.ReportRecord]) -> dict[str, str]:
     """Source → status and reason, for the reports that gave no data."""
-    return {
-        r["source"]: f"{r['status']}: {r['error']}" for r in reports if r["status"] in {"failed", "needs_ocr"}
-    }
+    return {r.source: f"{r.status}: {r.error}" for r in reports if r.status in records.NO_DATA_STATUSES}

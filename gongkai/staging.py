@@ -19,14 +19,10 @@ import polars as pl
 
 from gongkai import acquire, pipeline
 from gongkai.fetch import Fetched
-from gongkai.load import warehouse
+from gongkai.load import loader
+from gongkai.load.records import ReportRecord, records_frame, records_of
 
-# the reports records as staged (warehouse.report_record(); n_cells and n_null_cells are counted at load)
-REPORT_SCHEMA = {
-    **{k: v for k, v in warehouse.REPORT_SCHEMA.items() if k not in ("n_cells", "n_null_cells")},
-    "problems": pl.List(pl.String),
-}
-PARTS = ("reports", "cells", *warehouse.NARRATIVE_FACT_TABLES)
+PARTS = ("reports", "cells", *loader.NARRATIVE_FACT_TABLES)  # reports: records.REPORT_SCHEMA
 
 
 TASKS_PER_WORKER = 4  # enough batches to even out the workers' tails
@@ -54,9 +50,9 @@ class StagedBatch:
 
 @dataclass
 class LoadGroup:
-    """Some staged batches read back, ready for ``warehouse.load_group``."""
+    """Some staged batches read back, ready for ``loader.load_group``."""
 
-    reports: list[dict]
+    reports: list[ReportRecord]
     cells: list[pl.DataFrame]
     narratives: dict[str, pl.DataFrame]
 
@@ -81,16 +77,16 @@ def stage_batch(
         cpu["transform"] += time.process_time() - t1
         reports.append(prepared.report)
         if prepared.narrative is not None:
-            facts.append((prepared.report["report_id"], prepared.narrative))
+            facts.append((prepared.report.report_id, prepared.narrative))
         if prepared.cells is not None and prepared.cells.height:
             frames.append(prepared.cells)
         links = getattr(extraction, "attachments", None) or []
         if links and not extraction.cells:
             wrapped.append((index, list(links)))
     parts = {
-        "reports": pl.DataFrame(reports, schema=REPORT_SCHEMA),
+        "reports": records_frame(reports),
         "cells": pl.concat(frames) if frames else None,
-        **warehouse.narrative_frames(facts),
+        **loader.narrative_frames(facts),
     }
     Path(staging_dir).mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -118,10 +114,10 @@ def _read(batches: list[StagedBatch]) -> LoadGroup:
         return [pl.read_parquet(b.paths[part]) for b in batches if part in b.paths]
 
     narratives = {}
-    for table in warehouse.NARRATIVE_FACT_TABLES:
+    for table in loader.NARRATIVE_FACT_TABLES:
         parts = frames(table)
-        narratives[table] = pl.concat(parts) if parts else warehouse.narrative_frames([])[table]
-    reports = [r for f in frames("reports") for r in f.to_dicts()]
+        narratives[table] = pl.concat(parts) if parts else loader.narrative_frames([])[table]
+    reports = [r for f in frames("reports") for r in records_of(f)]
     return LoadGroup(reports, frames("cells"), narratives)
 
 
@@ -137,7 +133,7 @@ def load(
     with pipeline.loading(db_path, fetched, summary) as night:
         for group in groups(batches, size):
             night.loaded.update(
-                warehouse.load_group(night.con, group.reports, group.cells, group.narratives, refresh=False)
+                loader.load_group(night.con, group.reports, group.cells, group.narratives, refresh=False)
             )
     return sorted(night.loaded)
 

@@ -3,7 +3,8 @@
 The descriptions are written once, beside the SQL: a table's comment line above its CREATE TABLE and a
 trailing comment on each column (sql/schema.sql, sql/fetches.sql); a view's header line and a trailing
 comment on each column of its final SELECT (sql/<layer>/<view>.sql). ``apply_comments`` copies them into
-the warehouse; ``markdown`` writes docs/data_dictionary.md from the warehouse's own catalog.
+the warehouse; ``markdown`` writes docs/data_dictionary.md from the warehouse's own catalog (of a fresh
+warehouse: ``views.fresh_dictionary``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from importlib import resources
 
 import duckdb
 
-from gongkai.load import warehouse
+from gongkai.load.sqlfiles import ViewFile, view_files
 
 TABLE_FILES = ("schema.sql", "fetches.sql")
 _CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", re.S)
@@ -79,9 +80,10 @@ def view_columns(sql: str) -> dict[str, str]:
     return columns
 
 
-def view_docs() -> list[Described]:
+def view_docs(views: tuple[ViewFile, ...] | None = None) -> list[Described]:
+    """The views of the view files (the package's by default) with their comments."""
     return [
-        Described("view", v.name, v.description, view_columns(v.sql), v.layer) for v in warehouse.view_files()
+        Described("view", v.name, v.description, view_columns(v.sql), v.layer) for v in views or view_files()
     ]
 
 
@@ -89,8 +91,9 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
-    """COMMENT ON every table, view and column that the SQL files describe; the number of comments."""
+def apply_comments(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | None = None) -> int:
+    """COMMENT ON every table, view and column that the SQL files describe (``views``: the view files,
+    the package's by default); the number of comments."""
     existing = {
         (r[0], r[1])
         for r in con.execute(
@@ -99,7 +102,7 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
     }
     names = {name for name, _ in existing}
     statements = []
-    for d in [*table_docs(), *view_docs()]:
+    for d in [*table_docs(), *view_docs(views)]:
         if d.name not in names:
             continue
         kind = "TABLE" if d.kind == "table" else "VIEW"
@@ -115,7 +118,7 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
 
 def catalog(con: duckdb.DuckDBPyConnection) -> list[Described]:
     """The tables and views of the warehouse with the comments stored in it (tables, then views by layer)."""
-    layers = {v.name: v.layer for v in warehouse.view_files()}
+    layers = {v.name: v.layer for v in view_files()}
     objects = con.execute(
         """
         SELECT 'table' AS kind, table_name AS name, comment FROM duckdb_tables()
@@ -201,17 +204,3 @@ def markdown(con: duckdb.DuckDBPyConnection) -> str:
         ]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def fresh_markdown() -> str:
-    """The dictionary of an empty warehouse with every table and view (what docs/data_dictionary.md holds)."""
-    from gongkai.load import fetches
-
-    con = duckdb.connect()
-    try:
-        warehouse.create_views(con)
-        fetches.ensure_table(con)
-        apply_comments(con)
-        return markdown(con)
-    finally:
-        con.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from gongkai.load.warehouse import connect
+from gongkai.load.files import connect
 
 BOM = b"\xef\xbb\xbf"
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"

@@ -137,7 +137,7 @@ CREATE TABLE IF NOT EXISTS dim_narrative_metric_cell (
     PRIMARY KEY (metric, alternative, table_code, row_code, column_code)
 );
 
--- flag_rules: every rule of consistency_flags, with its severity and what it means
+-- flag_rules: every rule of consistency_flags, with its severity and what it means (from its flag view's header lines)
 CREATE TABLE IF NOT EXISTS flag_rules (
     rule VARCHAR PRIMARY KEY,               -- R1 … R7, missing_cell, blank_cell, missing_table, …
     severity VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),  -- error, warning or info

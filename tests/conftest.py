@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from gongkai import taxonomy
-from gongkai.load import warehouse
+from gongkai.load import files, loader, records, views
 from gongkai.model import Extraction, RawCell
 from gongkai.transform.cells import tidy_frame
 from tests.expected import SEED_REPORTS
@@ -71,8 +71,8 @@ def seed() -> SeedBuilder:
 def empty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse file with its schema and views, built once and copied by ``con``."""
     path = tmp_path_factory.mktemp("template") / "warehouse.duckdb"
-    connection = warehouse.connect(path)
-    warehouse.create_views(connection)
+    connection = files.connect(path)
+    views.create_views(connection)
     connection.close()
     return path
 
@@ -82,7 +82,7 @@ def con(empty_warehouse: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnec
     """A fresh warehouse file (tmp_path / "warehouse.duckdb") with its schema and views."""
     path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(empty_warehouse, path)
-    connection = warehouse.connect(path)
+    connection = files.connect(path)
     yield connection
     connection.close()
 
@@ -94,9 +94,9 @@ def load_extraction(
     extracted_at: datetime = SEED_EXTRACTED_AT,
 ) -> None:
     """What the flow does with one extraction: the tidy frame (none when failed) and one load."""
-    has_data = extraction.status not in warehouse.NO_DATA_STATUSES
+    has_data = extraction.status not in records.NO_DATA_STATUSES
     cells = tidy_frame(extraction) if has_data else None
-    warehouse.load_report(con, warehouse.report_record(extraction, extractor_version, extracted_at), cells)
+    loader.load_report(con, records.report_record(extraction, extractor_version, extracted_at), cells)
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from gongkai import agencies, districts
 from gongkai.cli import main
-from gongkai.load import districts, export, warehouse
+from gongkai.load import export, records
 from gongkai.model import CatalogEntry
 
 
@@ -35,8 +36,8 @@ def test_the_district_comes_from_the_catalog_then_the_name(seed) -> None:  # typ
     def record(catalog_district: str | None, agency: str | None, document_district: str | None = None):  # type: ignore[no-untyped-def]
         extraction = seed(agency=agency, district=document_district)
         entry = CatalogEntry(2, None, catalog_district, 2024, "x.txt")
-        row = warehouse.report_record(extraction, "test", entry=entry)
-        return row["district"], row["district_source"]
+        row = records.report_record(extraction, "test", entry=entry)
+        return row.district, row.district_source
 
     assert record("淮安市洪泽区", "石龙区人民政府办公室", "石龙区") == ("洪泽区", "catalog")
     assert record(None, "石龙区人民政府办公室") == ("石龙区", "name")
@@ -58,7 +59,7 @@ def test_the_district_comes_from_the_catalog_then_the_name(seed) -> None:  # typ
     ],
 )
 def test_peer_groups_from_the_name(agency: str, kind: str) -> None:
-    assert warehouse.agency_kind(agency)[0] == kind
+    assert agencies.agency_kind(agency)[0] == kind
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from gongkai.load import export, warehouse
+from gongkai.load import export, sqlfiles, views
 
 FLAG_COLUMNS = [
     "report_id",
@@ -70,7 +70,7 @@ def flag_rows(con: duckdb.DuckDBPyConnection, view: str = "consistency_flags") -
 
 
 def test_every_view_file_is_documented_and_created(con):
-    files = warehouse.view_files()
+    files = sqlfiles.view_files()
     assert {f.name for f in files} == VIEWS
     for f in files:
         select = f.sql.split("\nselect", 1)[-1].split("\nfrom", 1)[0]
@@ -78,7 +78,7 @@ def test_every_view_file_is_documented_and_created(con):
             line for line in select.splitlines()[1:] if line.rstrip().endswith(",") and "--" not in line
         ]
         assert not undocumented, f"{f.name}: columns without a comment: {undocumented}"
-    assert sorted(warehouse.create_views(con)) == sorted(VIEWS)
+    assert sorted(views.create_views(con)) == sorted(VIEWS)
     names = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert names == VIEWS
     for view in VIEWS - {"consistency_flags"}:
@@ -87,7 +87,38 @@ def test_every_view_file_is_documented_and_created(con):
 
 
 def test_create_views_twice_gives_the_same_order(con):
-    assert warehouse.create_views(con) == warehouse.create_views(con)
+    assert views.create_views(con) == views.create_views(con)
+
+
+def test_a_view_is_created_after_the_views_it_reads(con):
+    order = views.create_views(con)
+    for f in sqlfiles.view_files():
+        for relation in views.relations(f.sql) & VIEWS:
+            assert order.index(relation) < order.index(f.name), f"{f.name} reads {relation}"
+
+
+def view_file(name: str, sql: str) -> sqlfiles.ViewFile:
+    return sqlfiles.ViewFile("marts", name, "a test view", f"create or replace view {name} as {sql}")
+
+
+def test_a_view_that_reads_an_unknown_relation_is_named():
+    with pytest.raises(ValueError, match=r"sql/marts/a\.sql reads unknown relations: nowhere"):
+        views.creation_order([view_file("a", "select * from nowhere")], tables={"reports"})
+
+
+def test_views_in_a_cycle_are_named():
+    cycle = [view_file("a", "select * from b"), view_file("b", "select * from a"), view_file("c", "select 1")]
+    with pytest.raises(ValueError, match="in a cycle: a, b"):
+        views.creation_order(cycle, tables=())
+
+
+def test_relations_leave_out_ctes_comments_strings_and_functions():
+    sql = """
+    with recent as (select * from reports)  -- from nowhere
+    select extract(year from published_on), 'from elsewhere', r.* from recent as r
+    join stg_cells as c on true, range(3)
+    """
+    assert views.relations(sql) == {"reports", "stg_cells"}
 
 
 def test_the_seed_balances(con, seed, load):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from decimal import Decimal
 
 import duckdb
@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from gongkai import taxonomy
-from gongkai.load import export, warehouse
+from gongkai.load import export, files, loader, records, runs, schema, views
 from gongkai.transform.cells import tidy_frame
 
 TABLES = ("reports", "cells", "dim_table", "dim_row", "dim_column", "dim_cell", "runs")
@@ -23,8 +23,8 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 
 def test_schema_and_dimensions_are_idempotent(con, tmp_path):
     before = snapshot(con)
-    warehouse.ensure_schema(con)
-    warehouse.ensure_schema(con)
+    schema.ensure_schema(con)
+    schema.ensure_schema(con)
     assert snapshot(con) == before
     assert len(before["dim_cell"]) == len(taxonomy.cells())
     assert [r[0] for r in before["dim_table"]] == sorted(taxonomy.TABLES)
@@ -88,11 +88,11 @@ def test_a_load_that_fails_midway_leaves_the_warehouse_as_before(con, seed, load
     changed = seed({("requests", "granted", "natural_person"): "7"})
     frame = tidy_frame(changed)
     duplicated = pl.concat([frame, frame.head(1)])  # the same cell twice: the primary key refuses it
-    record = warehouse.report_record(changed, "test-2")
+    record = records.report_record(changed, "test-2")
     with pytest.raises(duckdb.ConstraintException):
-        warehouse.load_report(con, record, duplicated)
+        loader.load_report(con, record, duplicated)
     assert snapshot(con) == before
-    warehouse.load_report(con, record, frame)  # the connection is still usable
+    loader.load_report(con, record, frame)  # the connection is still usable
     assert con.execute("SELECT extractor_version FROM reports").fetchone() == ("test-2",)
 
 
@@ -108,30 +108,22 @@ def test_a_load_that_fails_midway_leaves_the_warehouse_as_before(con, seed, load
 )
 def test_contract_violations_write_nothing(con, seed, changes, message):
     extraction = seed()
-    record = warehouse.report_record(extraction, "test-1") | changes
-    with pytest.raises(warehouse.ReportLoadError, match=message):
-        warehouse.load_report(con, record, tidy_frame(extraction))
+    fields = asdict(records.report_record(extraction, "test-1")) | changes
+    with pytest.raises(records.ReportLoadError, match=message):
+        loader.load_report(con, records.ReportRecord.from_mapping(fields), tidy_frame(extraction))
     assert snapshot(con)["reports"] == []
 
 
 def test_cells_of_another_report_are_refused(con, seed):
     other = tidy_frame(seed(sha256="ab" * 32))
-    with pytest.raises(warehouse.ReportLoadError, match="other reports"):
-        warehouse.load_report(con, warehouse.report_record(seed(), "test-1"), other)
-
-
-def test_is_current_means_same_bytes_and_extractor_version(con, seed, load):
-    assert not warehouse.is_current(con, seed().sha256, "test-1")
-    load(con, seed())
-    assert warehouse.is_current(con, seed().sha256, "test-1")
-    assert not warehouse.is_current(con, seed().sha256, "test-2")
-    assert not warehouse.is_current(con, "ab" * 32, "test-1")
+    with pytest.raises(records.ReportLoadError, match="other reports"):
+        loader.load_report(con, records.report_record(seed(), "test-1"), other)
 
 
 def test_runs_are_recorded(con):
-    run_id = warehouse.start_run(con)
+    run_id = runs.start_run(con)
     assert con.execute("SELECT finished_at FROM runs WHERE run_id = ?", [run_id]).fetchone() == (None,)
-    warehouse.finish_run(con, run_id, n_loaded=3, n_skipped=1, n_failed=1, summary={"failed": ["x.pdf"]})
+    runs.finish_run(con, run_id, n_loaded=3, n_skipped=1, n_failed=1, summary={"failed": ["x.pdf"]})
     row = con.execute(
         "SELECT n_loaded, n_skipped, n_failed, summary, finished_at IS NOT NULL FROM runs"
     ).fetchone()
@@ -172,11 +164,11 @@ def test_export_district_summary_is_utf8_with_bom_and_reproducible(con, seed, lo
 
 
 def test_views_are_outdated_until_created_by_this_package_s_sql(con, tmp_path):
-    fresh = warehouse.connect(tmp_path / "fresh.duckdb")
-    assert warehouse.views_outdated(fresh)
+    fresh = files.connect(tmp_path / "fresh.duckdb")
+    assert views.views_outdated(fresh)
     fresh.close()
-    assert not warehouse.views_outdated(con)  # the fixture's warehouse has its views
+    assert not views.views_outdated(con)  # the fixture's warehouse has its views
     con.execute("UPDATE warehouse_meta SET value = 'older SQL' WHERE key = 'views_sha256'")
-    assert warehouse.views_outdated(con)  # the next night recreates them, even if no report changed
-    warehouse.create_views(con)
-    assert not warehouse.views_outdated(con)
+    assert views.views_outdated(con)  # the next night recreates them, even if no report changed
+    views.create_views(con)
+    assert not views.views_outdated(con)

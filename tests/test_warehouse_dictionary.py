@@ -6,14 +6,14 @@ from pathlib import Path
 
 import duckdb
 
-from gongkai.load import dictionary, fetches, warehouse
+from gongkai.load import dictionary, fetches, views
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "data_dictionary.md"
 
 
 def test_every_table_view_and_column_is_described_in_the_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     fetches.ensure_table(con)
-    warehouse.create_views(con)  # views are replaced: their comments are written again
+    views.create_views(con)  # views are replaced: their comments are written again
     assert dictionary.undocumented(con) == []
     comments = dict(
         con.execute(
@@ -30,7 +30,7 @@ def test_every_table_view_and_column_is_described_in_the_warehouse(con: duckdb.D
 
 
 def test_docs_data_dictionary_is_generated_from_the_warehouse() -> None:
-    assert DOCS.read_text(encoding="utf-8") == dictionary.fresh_markdown(), (
+    assert DOCS.read_text(encoding="utf-8") == views.fresh_dictionary(), (
         "docs/data_dictionary.md is stale: run `gongkai dictionary -o docs/data_dictionary.md`"
     )
 

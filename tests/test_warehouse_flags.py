@@ -12,9 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from gongkai import pipeline
-from gongkai.load import export, warehouse
+from gongkai.load import dictionary, export, files, sqlfiles, views
 from tests.expected import SEEDS
 from tests.test_pipeline import run_plain, write_catalog
 
@@ -195,11 +196,11 @@ def test_structure_flags(tmp_path: Path) -> None:
 
 def test_every_rule_is_listed_with_the_severity_its_view_gives(con: duckdb.DuckDBPyConnection) -> None:
     rules = con.execute("SELECT rule, severity, view_name FROM flag_rules ORDER BY sort_order").fetchall()
-    flag_views = {v.name for v in warehouse.view_files() if v.layer == "flags"} - {"consistency_flags"}
+    flag_views = {v.name for v in sqlfiles.view_files() if v.layer == "flags"} - {"consistency_flags"}
     assert {view for _, _, view in rules} == flag_views
-    consistency = next(v for v in warehouse.view_files() if v.name == "consistency_flags").sql
+    consistency = next(v for v in sqlfiles.view_files() if v.name == "consistency_flags").sql
     for rule, severity, view in rules:
-        sql = next(v for v in warehouse.view_files() if v.name == view).sql
+        sql = next(v for v in sqlfiles.view_files() if v.name == view).sql
         assert f"'{rule}' as rule" in sql, view
         assert re.findall(r"'(error|warning|info)' as severity", sql) == [severity], view
         assert f"select * from {view}\n" in consistency, view
@@ -213,7 +214,7 @@ def test_a_reloaded_report_keeps_one_set_of_narrative_facts(tmp_path: Path) -> N
     catalog = write_catalog(tmp_path / "catalog.csv", [",石龙区,2024,001.txt"])
     run_plain(catalog, tmp_path)
     db = pipeline.warehouse_path(tmp_path)
-    con = warehouse.connect(db)
+    con = files.connect(db)
     con.execute("UPDATE reports SET extractor_version = 'old'")  # the next run re-extracts it
     con.close()
     run_plain(catalog, tmp_path)
@@ -223,3 +224,67 @@ def test_a_reloaded_report_keeps_one_set_of_narrative_facts(tmp_path: Path) -> N
         " (SELECT count(*) FROM report_sections), (SELECT count(*) FROM wide_requests)",
     ).rows()
     assert counts == [(1, 1, 3, 7)]
+
+
+NEW_RULE = """-- flag_every_report: every current report (a rule that a test adds)
+-- rule: every_report
+-- severity: info
+-- category: structure
+-- order: 16
+-- label_zh: 每份报告
+-- description_zh: 每份报告都标记一次（测试新增的规则）
+create or replace view flag_every_report as
+
+select
+    report_id,                                  -- the report version
+    agency,                                     -- reporting agency
+    district,                                   -- district
+    year,                                       -- data year
+    'every_report' as rule,                     -- the new rule
+    cast(null as varchar) as table_code,        -- NULL: the whole report
+    cast(null as varchar) as row_code,          -- NULL: the whole report
+    cast(null as varchar) as column_code,       -- NULL: the whole report
+    'reports.report_id' as cells,               -- the report
+    cast(null as decimal(38, 6)) as expected,   -- no expectation
+    cast(null as decimal(38, 6)) as printed,    -- nothing printed
+    'info' as severity,                         -- for every report
+    '测试规则' as description_zh                -- the finding in Chinese
+from stg_reports
+"""
+
+
+def test_a_new_rule_is_one_sql_file(tmp_path: Path, seed, load) -> None:  # type: ignore[no-untyped-def]
+    sql = tmp_path / "sql"
+    shutil.copytree(Path(str(sqlfiles.sql_root())), sql)
+    (sql / "flags" / "flag_every_report.sql").write_text(NEW_RULE, encoding="utf-8")
+    db = tmp_path / "warehouse.duckdb"
+    con = files.connect(db)
+    views.create_views(con, sqlfiles.view_files(sql))
+    load(con, seed())
+    report_id = seed().report_id
+    assert con.execute("SELECT * FROM flag_rules ORDER BY sort_order DESC LIMIT 1").fetchone() == (
+        "every_report",
+        "info",
+        "structure",
+        "flag_every_report",
+        None,
+        "每份报告",
+        "每份报告都标记一次（测试新增的规则）",
+        16,
+    )
+    assert con.execute("SELECT report_id FROM consistency_flags WHERE rule = 'every_report'").fetchall() == [
+        (report_id,)
+    ]
+    assert "| `every_report` | info | structure | `flag_every_report` |" in dictionary.markdown(con)
+    con.close()
+    exported = export.flags(db)
+    assert exported.filter(pl.col("rule") == "every_report")["report_id"].to_list() == [report_id]
+
+
+def test_the_rules_of_the_package_are_those_its_flag_views_declare(con: duckdb.DuckDBPyConnection) -> None:
+    declared = [
+        (r.rule, r.severity, r.category, r.view_name, r.threshold, r.label_zh, r.description_zh, r.sort_order)
+        for r in sqlfiles.flag_rules()
+    ]
+    assert con.execute("SELECT * FROM flag_rules ORDER BY sort_order").fetchall() == declared
+    assert [r[7] for r in declared] == list(range(1, len(declared) + 1))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from gongkai import pipeline
-from gongkai.load import warehouse
+from gongkai.load import files, loader
 from tests.expected import SEEDS
 from tests.test_pipeline import run_plain, write_catalog
 
@@ -114,8 +114,8 @@ def test_a_failed_run_leaves_the_live_warehouse_untouched(
         loaded.extend(real_load(con, items, *args, **kwargs))  # written to the copy, then a crash
         raise OSError("disk full")
 
-    real_load = warehouse.load_reports
-    monkeypatch.setattr(warehouse, "load_reports", load_then_fail)
+    real_load = loader.load_reports
+    monkeypatch.setattr(loader, "load_reports", load_then_fail)
     with pytest.raises(OSError, match="disk full"):
         run_plain(catalog, tmp_path)
     assert loaded  # the copy had changed before the failure
@@ -127,15 +127,15 @@ def test_a_failed_run_leaves_the_live_warehouse_untouched(
 
 def test_writing_swaps_in_a_complete_file_only_when_done(tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
-    with warehouse.writing(db) as con:
+    with files.writing(db) as con:
         con.execute("CREATE TABLE t AS SELECT 1 AS x")
         assert not db.exists()  # nothing is live until the block ends
         assert (tmp_path / "warehouse.duckdb.next").exists()
-    reader = warehouse.connect(db, read_only=True)
+    reader = files.connect(db, read_only=True)
     assert reader.execute("SELECT x FROM t").fetchall() == [(1,)]
-    with warehouse.writing(db) as con:  # a reader holds the old file meanwhile
+    with files.writing(db) as con:  # a reader holds the old file meanwhile
         con.execute("UPDATE t SET x = 2")
     assert reader.execute("SELECT x FROM t").fetchall() == [(1,)]
     reader.close()
-    assert warehouse.connect(db, read_only=True).execute("SELECT x FROM t").fetchall() == [(2,)]
+    assert files.connect(db, read_only=True).execute("SELECT x FROM t").fetchall() == [(2,)]
     assert not list(tmp_path.glob("*.wal"))

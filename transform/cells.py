@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from gongkai import taxonomy
+from gongkai.agencies import publisher
 from gongkai.model import CatalogEntry, Extraction, RawCell
 
 BLANK_MARKERS = ("", "/", "／", "-", "－", "—", "——", "–", "无", "&nbsp;", "\xa0")
@@ -86,13 +87,11 @@ def normalise_values(frame: pl.DataFrame) -> pl.DataFrame:
 def tidy_frame(extraction: Extraction, entry: CatalogEntry | None = None) -> pl.DataFrame:
     """The tidy rows of one report, in taxonomy order.
 
-    Agency, district and year come from the document; the catalog fills what it lacks.
+    Agency, district and year: ``agencies.publisher``, as the report's record has them.
     """
     validate_cells(extraction.cells)
     order = taxonomy.order_of(extraction.format)
-    agency = extraction.agency or (entry.agency if entry else None)
-    district = extraction.district or (entry.district if entry else None)
-    year = extraction.year or (entry.year if entry else None)
+    who = publisher(extraction, entry)
     base = pl.DataFrame(
         {
             "table": [c.table for c in extraction.cells],
@@ -115,9 +114,9 @@ def tidy_frame(extraction: Extraction, entry: CatalogEntry | None = None) -> pl.
     )
     tidy = normalise_values(base).with_columns(
         report_id=pl.lit(extraction.report_id, pl.String),
-        agency=pl.lit(agency, pl.String),
-        district=pl.lit(district, pl.String),
-        year=pl.lit(year, pl.Int32),
+        agency=pl.lit(who.agency, pl.String),
+        district=pl.lit(who.district, pl.String),
+        year=pl.lit(who.year, pl.Int32),
         format=pl.lit(extraction.format, pl.String),
         source_file=pl.lit(extraction.source, pl.String),
     )

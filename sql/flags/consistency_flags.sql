@@ -2,35 +2,9 @@
 create or replace view consistency_flags as
 
 with all_flags as (
-    select * from flag_r1_balance
-    union all by name
-    select * from flag_r2_results_sum
-    union all by name
-    select * from flag_r3_row_total
-    union all by name
-    select * from flag_r4_appeals_total
-    union all by name
-    select * from flag_r5_carried_over
-    union all by name
-    select * from flag_r6_narrative_figures
-    union all by name
-    select * from flag_r7_in_force
-    union all by name
-    select * from flag_missing_cells
-    union all by name
-    select * from flag_blank_cells
-    union all by name
-    select * from flag_missing_tables
-    union all by name
-    select * from flag_missing_sections
-    union all by name
-    select * from flag_format_year
-    union all by name
-    select * from flag_late_publication
-    union all by name
-    select * from flag_copied_narrative
-    union all by name
-    select * from flag_unknown_district
+    -- every flag view that declares a rule (its '-- rule:' header), in rule order, joined by
+    -- `union all by name`: load/sqlfiles.py writes them in place of the next line
+    {flag_views}
 )
 
 select

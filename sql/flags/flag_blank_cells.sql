@@ -1,4 +1,10 @@
 -- flag_blank_cells: cells printed blank or with a marker (/, -, —, 无, …), counted as 0
+-- rule: blank_cell
+-- severity: info
+-- category: cell
+-- order: 9
+-- label_zh: 单元格空白
+-- description_zh: 单元格印为空白或“/”“—”“无”等符号，按 0 计
 create or replace view flag_blank_cells as
 
 select

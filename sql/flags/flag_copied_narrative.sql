@@ -1,4 +1,11 @@
 -- flag_copied_narrative: current reports whose narrative is nearly the same agency's previous-year narrative (similarity ≥ flag_rules.threshold)
+-- rule: copied_narrative
+-- severity: warning
+-- category: structure
+-- order: 14
+-- label_zh: 正文照搬上年
+-- description_zh: 正文与同一机关上一年度报告正文高度相似（5字片段的 Jaccard 相似度估计值不低于阈值，数字不计）
+-- threshold: 0.8
 create or replace view flag_copied_narrative as
 
 with compared as (

@@ -1,4 +1,10 @@
 -- flag_format_year: current reports whose template does not match their data year (2019 format for 2019–2020, 2021 format from 2021)
+-- rule: format_year
+-- severity: warning
+-- category: structure
+-- order: 12
+-- label_zh: 格式与年度不符
+-- description_zh: 2019、2020年度报告应使用2019年试行格式，2021年度起应使用2021年格式（国办公开办函〔2021〕30号）
 create or replace view flag_format_year as
 
 with checked as (

@@ -1,4 +1,10 @@
 -- flag_late_publication: current reports published after 31 January of the year after their data year (where the page states the date)
+-- rule: late_publication
+-- severity: warning
+-- category: structure
+-- order: 13
+-- label_zh: 逾期公布
+-- description_zh: 年度报告应于次年1月31日前公布（《政府信息公开条例》第五十条）；只在页面载明发布时间时判断
 create or replace view flag_late_publication as
 
 with checked as (

@@ -1,4 +1,10 @@
 -- flag_missing_cells: cells the document does not show (value NULL): never 0, never guessed
+-- rule: missing_cell
+-- severity: error
+-- category: cell
+-- order: 8
+-- label_zh: 单元格缺失
+-- description_zh: 文件中未能读取该单元格的数字（记为 NULL，不按 0 计）；含该单元格的勾稽关系不作判断
 create or replace view flag_missing_cells as
 
 select

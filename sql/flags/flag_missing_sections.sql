@@ -1,4 +1,10 @@
 -- flag_missing_sections: current reports whose narrative lacks the heading of 一、总体情况, 五、存在的主要问题 or 六、其他需要报告的事项
+-- rule: missing_section
+-- severity: warning
+-- category: structure
+-- order: 11
+-- label_zh: 缺少报告部分
+-- description_zh: 报告正文未找到“一、总体情况”“五、存在的主要问题及改进情况”“六、其他需要报告的事项”之一（只在三张统计表齐全时判断）
 create or replace view flag_missing_sections as
 
 select

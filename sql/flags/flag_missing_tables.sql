@@ -1,4 +1,10 @@
 -- flag_missing_tables: current reports that lack one of the three statistical tables (no cell of it printed)
+-- rule: missing_table
+-- severity: error
+-- category: structure
+-- order: 10
+-- label_zh: 缺少统计表
+-- description_zh: 报告缺少二、三、四部分的统计表之一（或该表全部数字均未能读取）
 create or replace view flag_missing_tables as
 
 with printed as (

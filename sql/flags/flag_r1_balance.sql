@@ -1,4 +1,10 @@
 -- flag_r1_balance: R1 failures: per applicant column, 一 + 二 ≠ 三（七）总计 + 四 (the identity printed in the template)
+-- rule: R1
+-- severity: error
+-- category: identity
+-- order: 1
+-- label_zh: 表三收支平衡
+-- description_zh: 表三每一申请人列：一、本年新收 + 二、上年结转 = 三（七）总计 + 四、结转下年度继续办理（模板印明的勾稽关系）
 create or replace view flag_r1_balance as
 
 with checked as (

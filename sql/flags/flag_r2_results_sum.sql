@@ -1,4 +1,10 @@
 -- flag_r2_results_sum: R2 failures: per applicant column, 三（七）总计 ≠ the sum of the result rows （一）…（六）
+-- rule: R2
+-- severity: warning
+-- category: identity
+-- order: 2
+-- label_zh: 表三办理结果合计
+-- description_zh: 表三每一申请人列：三（七）总计 = （一）至（六）各项之和
 create or replace view flag_r2_results_sum as
 
 with checked as (

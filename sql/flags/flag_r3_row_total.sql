@@ -1,4 +1,10 @@
 -- flag_r3_row_total: R3 failures: in a row of table 三, 总计 ≠ the sum of the six applicant columns
+-- rule: R3
+-- severity: warning
+-- category: identity
+-- order: 3
+-- label_zh: 表三行合计
+-- description_zh: 表三每一行：总计 = 自然人 + 五类法人或其他组织之和
 create or replace view flag_r3_row_total as
 
 with by_row as (

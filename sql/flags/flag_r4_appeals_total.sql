@@ -1,4 +1,10 @@
 -- flag_r4_appeals_total: R4 failures: in table 四, 总计 ≠ 结果维持 + 结果纠正 + 其他结果 + 尚未审结
+-- rule: R4
+-- severity: warning
+-- category: identity
+-- order: 4
+-- label_zh: 表四合计
+-- description_zh: 表四行政复议及两类行政诉讼：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结
 create or replace view flag_r4_appeals_total as
 
 with checked as (

@@ -1,4 +1,10 @@
 -- flag_r5_carried_over: R5 failures: per applicant column, this year's 二、上年结转 ≠ the same agency's last report's 四、结转下年度继续办理
+-- rule: R5
+-- severity: warning
+-- category: cross_year
+-- order: 5
+-- label_zh: 上年结转与上年报告一致
+-- description_zh: 本年报告表三“二、上年结转政府信息公开申请数量”应等于同一机关上一年度报告表三“四、结转下年度继续办理”，逐列比对
 create or replace view flag_r5_carried_over as
 
 with checked as (

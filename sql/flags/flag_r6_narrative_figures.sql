@@ -1,4 +1,10 @@
 -- flag_r6_narrative_figures: R6 failures: a figure the narrative quotes (收到申请 N 件, 办结, 结转, 行政复议…) that no reading of the tables gives
+-- rule: R6
+-- severity: warning
+-- category: narrative
+-- order: 6
+-- label_zh: 正文数字与表格一致
+-- description_zh: 报告正文所述收到、办结、结转申请件数及行政复议、行政诉讼件数应与表格一致（只取含义明确的表述）
 create or replace view flag_r6_narrative_figures as
 
 with figures as (

@@ -1,4 +1,10 @@
 -- flag_r7_in_force: R7 failures (2021 format): 现行有效件数 ≠ last year's 现行有效件数 + 本年制发件数 − 本年废止件数
+-- rule: R7
+-- severity: warning
+-- category: cross_year
+-- order: 7
+-- label_zh: 现行有效件数前后衔接
+-- description_zh: 2021年格式表二：现行有效件数 = 上一年度报告现行有效件数 + 本年制发件数 − 本年废止件数（规章、行政规范性文件）
 create or replace view flag_r7_in_force as
 
 with checked as (

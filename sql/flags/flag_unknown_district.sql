@@ -1,4 +1,10 @@
 -- flag_unknown_district: current reports whose district neither the catalog nor the agency's name gives
+-- rule: unknown_district
+-- severity: info
+-- category: structure
+-- order: 15
+-- label_zh: 所属区县不明
+-- description_zh: 目录与机关名称均未给出所属区县：该报告在区县汇总中单独成组
 create or replace view flag_unknown_district as
 
 select

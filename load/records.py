@@ -1,0 +1,169 @@
+"""A report on its way to the warehouse: one typed record, its Parquet schema and its load contract.
+
+``report_record`` builds it once from an extraction; workers stage records as Parquet with
+``REPORT_SCHEMA`` (``records_frame`` / ``records_of``); ``checked_row`` validates it once, when the
+loader writes it as a row of ``reports`` (with the cell counts taken from its cells).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import polars as pl
+
+from gongkai.agencies import publisher
+from gongkai.extract import narrative as narrative_facts
+from gongkai.model import CatalogEntry, Extraction
+
+STATUSES = ("ok", "partial", "failed", "needs_ocr")
+NO_DATA_STATUSES = ("failed", "needs_ocr")
+
+
+class ReportLoadError(ValueError):
+    """A report record or its cells break the load contract (nothing was written)."""
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """The ``reports`` row of one report version, but for its cell counts (counted at load)."""
+
+    report_id: str
+    sha256: str
+    source: str | None
+    file_type: str | None
+    agency: str | None
+    district: str | None
+    year: int | None
+    format: str | None
+    status: str
+    error: str | None
+    problems: tuple[str, ...]
+    extractor_version: str
+    extracted_at: datetime
+    published_on: date | None
+    district_source: str | None
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, Any]) -> ReportRecord:
+        """A record from a mapping of its fields (a staged Parquet row, a ``reports`` row): timestamps
+        as UTC without zone, ``problems`` as a list or its JSON text; ``n_cells``/``n_null_cells`` ignored.
+        """
+        unknown = set(row) - set(REPORT_SCHEMA) - {"n_cells", "n_null_cells"}
+        if unknown:
+            raise ReportLoadError(f"unknown report keys: {', '.join(sorted(unknown))}")
+        values = {name: row.get(name) for name in REPORT_SCHEMA}
+        problems = values["problems"] if values["problems"] is not None else []
+        if isinstance(problems, str):
+            try:
+                problems = json.loads(problems)
+            except json.JSONDecodeError as error:
+                raise ReportLoadError(f"problems is not JSON: {error}") from error
+        if not isinstance(problems, list | tuple) or not all(isinstance(p, str) for p in problems):
+            raise ReportLoadError("problems is a list of strings")
+        values["problems"] = tuple(problems)
+        values["report_id"] = values["report_id"] or str(values["sha256"] or "")[:16]
+        values["extracted_at"] = utc_naive(values["extracted_at"])
+        if isinstance(values["published_on"], str):
+            values["published_on"] = date.fromisoformat(values["published_on"])
+        return cls(**values)
+
+
+# the record's columns as staged in Parquet (the reports table adds n_cells and n_null_cells)
+REPORT_SCHEMA: dict[str, Any] = {
+    "report_id": pl.String,
+    "sha256": pl.String,
+    "source": pl.String,
+    "file_type": pl.String,
+    "agency": pl.String,
+    "district": pl.String,
+    "year": pl.Int32,
+    "format": pl.String,
+    "status": pl.String,
+    "error": pl.String,
+    "problems": pl.List(pl.String),
+    "extractor_version": pl.String,
+    "extracted_at": pl.Datetime("us"),
+    "published_on": pl.Date,
+    "district_source": pl.String,
+}
+# a ``reports`` row as the loader inserts it: problems as JSON text, and the cell counts
+REPORT_ROW_SCHEMA: dict[str, Any] = {
+    **REPORT_SCHEMA,
+    "problems": pl.String,
+    "n_cells": pl.Int32,
+    "n_null_cells": pl.Int32,
+}
+
+
+def utc_naive(moment: datetime | str | None) -> datetime:
+    """A moment as UTC without a zone (now when None), as the warehouse stores timestamps."""
+    if moment is None:
+        return datetime.now(UTC).replace(tzinfo=None)
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def report_record(
+    extraction: Extraction,
+    extractor_version: str,
+    extracted_at: datetime | None = None,
+    entry: CatalogEntry | None = None,
+) -> ReportRecord:
+    """The record of an extraction: agency, district and year as ``agencies.publisher`` resolves them
+    (the same as its cells), the publication date the page states."""
+    who = publisher(extraction, entry)
+    narrative = unicodedata.normalize("NFKC", extraction.narrative or "")
+    return ReportRecord(
+        report_id=extraction.report_id,
+        sha256=extraction.sha256,
+        source=extraction.source,
+        file_type=extraction.file_type,
+        agency=who.agency,
+        district=who.district,
+        year=who.year,
+        format=extraction.format,
+        status=extraction.status,
+        error=extraction.error,
+        problems=tuple(extraction.problems),
+        extractor_version=extractor_version,
+        extracted_at=utc_naive(extracted_at),
+        published_on=narrative_facts.published_on(narrative),
+        district_source=who.district_source,
+    )
+
+
+def records_frame(records: Iterable[ReportRecord]) -> pl.DataFrame:
+    """Records as a frame of ``REPORT_SCHEMA`` (what a worker stages as Parquet)."""
+    rows = [tuple(getattr(r, name) for name in REPORT_SCHEMA) for r in records]
+    return pl.DataFrame(rows, schema=REPORT_SCHEMA, orient="row")
+
+
+def records_of(frame: pl.DataFrame) -> list[ReportRecord]:
+    """The records of a staged frame (``records_frame``, read back)."""
+    return [ReportRecord.from_mapping(row) for row in frame.to_dicts()]
+
+
+def checked_row(record: ReportRecord, n_cells: int, n_null_cells: int) -> tuple[Any, ...]:
+    """The ``reports`` row of a record (``REPORT_ROW_SCHEMA``), once it keeps the load contract."""
+    for name in ("sha256", "status", "extractor_version"):
+        if not getattr(record, name):
+            raise ReportLoadError(f"report lacks {name}")
+    if record.report_id != record.sha256[:16]:
+        raise ReportLoadError(f"report_id {record.report_id} is not sha256[:16] of {record.sha256}")
+    if record.status not in STATUSES:
+        raise ReportLoadError(f"status {record.status!r} is not one of {', '.join(STATUSES)}")
+    if record.status in NO_DATA_STATUSES and (n_cells or not record.error):
+        raise ReportLoadError(f"a {record.status} report has no cells and states its error")
+    if record.status == "ok" and record.error:
+        raise ReportLoadError("an ok report has no error")
+    problems = json.dumps(list(record.problems), ensure_ascii=False)
+    values = (problems if name == "problems" else getattr(record, name) for name in REPORT_SCHEMA)
+    return (*values, n_cells, n_null_cells)
