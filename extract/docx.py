@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from gongkai.extract import grid
+from gongkai.extract.lines import extract_lines
 from gongkai.extract.office import ConversionError, convert, inspect_ole
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
@@ -430,8 +431,6 @@ def extract_docx(
     data: bytes, source: str, sha256: str, year_hint: int | None = None, file_type: str = "docx"
 ) -> Extraction:
     """One DOCX into an Extraction; never raises for bad input."""
-    from gongkai.extract.report import extract_lines
-
     try:
         document = read_docx(data)
     except NotDocx as e:

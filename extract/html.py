@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from gongkai.extract import grid
+from gongkai.extract.lines import extract_lines
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
 
@@ -689,8 +690,6 @@ def extract_html(
     content_type: str | None = None,
 ) -> Extraction:
     """One HTML page into an Extraction; never raises for bad input."""
-    from gongkai.extract.report import extract_lines
-
     try:
         page = read_html(data, content_type, url=source)
     except NotHTML as e:

@@ -26,6 +26,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from gongkai import taxonomy
+from gongkai.extract import layout
+from gongkai.extract.lines import extract_lines
 from gongkai.extract.stream import Line
 from gongkai.extract.text import lines_of
 from gongkai.model import Extraction, RawCell
@@ -137,13 +139,6 @@ def read_text(data: bytes, max_pages: int = MAX_PAGES, deadline: float | None = 
         pdf.close()
 
 
-def pdf_lines(data: bytes, max_pages: int = MAX_PAGES) -> list[Line]:
-    """The text lines of every page (pypdfium2 order); NeedsOCR when there is no usable text."""
-    text = read_text(data, max_pages)
-    _check_text_layer(text)
-    return text.lines
-
-
 def _check_text_layer(text: PdfText) -> None:
     n = len(text.pages)
     chars = sum(p.chars for p in text.pages)
@@ -240,8 +235,6 @@ def _positions(
 ) -> tuple[list[Line], list[str]]:
     """All lines, with those of ``pages`` rebuilt from positions by ``reader`` (pdfium or
     pdfplumber); and the problems met."""
-    from gongkai.extract import layout
-
     rebuilt: dict[int, list[Line]] = {}
     problems: list[str] = []
 
@@ -308,8 +301,6 @@ def extract_pdf(
     ``method``: ``auto`` (text, then positions as needed), or one reading only: ``text``,
     ``pdfium`` or ``pdfplumber`` (positions on the table pages).
     """
-    from gongkai.extract.report import extract_lines
-
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
     deadline = time.monotonic() + time_limit

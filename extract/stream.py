@@ -52,10 +52,6 @@ class Line:
 _WORDISH = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def _wordish(ch: str) -> bool:
-    return ch in _WORDISH
-
-
 def _mark_empty_fields(line: str) -> str:
     """In a tab-separated or markdown (``| a | b |``) row, an empty field between two values is a printed
     blank cell."""

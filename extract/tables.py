@@ -39,7 +39,6 @@ _VALUE = re.compile(
 # a run of value cells (a number or a blank marker with spaces or a table's | on both sides), and the
 # spaces around it; a number glued to a label is an enumerator (1.属于), not a value cell
 _CELL_RUN = re.compile(rf" *(?:(?<![^ |])(?:{_VALUE.pattern})(?![^ |]) *)+")
-_DIGITS = re.compile(r"\d+")
 _NUMBER_AT = re.compile(_NUMBER)
 
 
