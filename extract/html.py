@@ -29,6 +29,7 @@ from gongkai.extract import grid
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
+from gongkai.numbers import MINUS_SIGNS, signed
 
 
 class NotHTML(ValueError):
@@ -367,8 +368,8 @@ class _Writer:
                 if td.tag not in ("td", "th"):
                     continue
                 text = _text_of(td)
-                if text and text[0] in grid.MINUS_SIGNS:
-                    text = grid.signed(text)
+                if text and text[0] in MINUS_SIGNS:
+                    text = signed(text)
                 if len(text) > 200:
                     long_text = True
                 rowspan, colspan = td.get("rowspan"), td.get("colspan")

@@ -17,29 +17,28 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 import regex
 
 from gongkai import taxonomy
-from gongkai.extract.stream import EMPTY_FIELD, Line, Stream
+from gongkai.extract.stream import Line, Stream
 from gongkai.model import RawCell
+from gongkai.numbers import BLANK, EMPTY_FIELD, NUMBER, UNIT, value_of
 
 REQUESTS_ROWS_2021 = taxonomy.rows_of("requests", "2021")
 SPLIT_OTHER = taxonomy.OTHER_SPLIT_ROWS
 MAX_CANDIDATES = 64
 MAX_COMBINATIONS = 200_000
 
-_NUMBER = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
 _VALUE = re.compile(
-    rf"(?<![\d.,]){_NUMBER}(?:\s?(?:万元|元|件|条|个|项|次))?(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
-    rf"|(?:(?<=\s)|^)(?:/|-|—+|–|无|&nbsp;|{EMPTY_FIELD})(?=\s|$)"
+    rf"(?<![\d.,]){NUMBER}(?:\s?{UNIT})?(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
+    rf"|(?:(?<=\s)|^){BLANK}(?=\s|$)"
 )
 # a run of value cells (a number or a blank marker with spaces or a table's | on both sides), and the
 # spaces around it; a number glued to a label is an enumerator (1.属于), not a value cell
 _CELL_RUN = re.compile(rf" *(?:(?<![^ |])(?:{_VALUE.pattern})(?![^ |]) *)+")
-_NUMBER_AT = re.compile(_NUMBER)
 
 
 @dataclass(frozen=True)
@@ -329,18 +328,8 @@ def _distribute(total: int, caps: list[int]) -> Iterator[list[int]]:
             yield [k, *rest]
 
 
-@lru_cache(maxsize=4096)
-def _num(s: str | None) -> float | None:
-    if s is None:
-        return None
-    m = _NUMBER_AT.match(s)
-    if not m:
-        return 0.0 if s.strip() in {"/", "-", "—", "——", "–", "无", "&nbsp;", EMPTY_FIELD} else None
-    return float(m.group(0).replace(",", ""))
-
-
 def _row_total_ok(values: Sequence[str | None]) -> bool:
-    nums = [_num(v) for v in values]
+    nums = [value_of(v) for v in values]
     if any(v is None for v in nums):
         return False
     return abs(sum(nums[:-1]) - nums[-1]) < 1e-6  # type: ignore[arg-type]
@@ -771,7 +760,7 @@ def _numbers(values: Sequence[str | None]) -> list[float]:
     """Printed values as numbers; NaN for a cell not shown (it leaves its column's identities unjudged)."""
     out = []
     for v in values:
-        n = _num(v)
+        n = value_of(v)
         out.append(_NAN if n is None else n)
     return out
 
