@@ -22,7 +22,7 @@ from importlib import resources
 
 import regex
 
-from gongkai import taxonomy
+from gongkai import identities, taxonomy
 from gongkai.extract.stream import Line, Stream
 from gongkai.model import RawCell
 from gongkai.numbers import BLANK, EMPTY_FIELD, NUMBER, UNIT, value_of
@@ -328,15 +328,20 @@ def _distribute(total: int, caps: list[int]) -> Iterator[list[int]]:
             yield [k, *rest]
 
 
+_REQUESTS_ROW = identities.positions(identities.R3, taxonomy.APPLICANT_COLUMNS)
+_APPEALS_COLUMNS = taxonomy.columns_of("appeals", taxonomy.rows_of("appeals", "2021")[0], "2021")
+_APPEALS_ROW = identities.positions(identities.R4, _APPEALS_COLUMNS)
+
+
 def _row_total_ok(values: Sequence[str | None]) -> bool:
-    nums = [value_of(v) for v in values]
-    if any(v is None for v in nums):
-        return False
-    return abs(sum(nums[:-1]) - nums[-1]) < 1e-6  # type: ignore[arg-type]
+    """R3 in a row of table 三 (its 7 values)."""
+    return identities.adds_up([value_of(v) for v in values], _REQUESTS_ROW)
 
 
 def _appeals_ok(values: list[str]) -> bool:
-    return all(_row_total_ok(values[i : i + 5]) for i in range(0, 15, 5))
+    """R4 in each row of table 四 (its 15 values, row by row)."""
+    nums = [value_of(v) for v in values]
+    return all(identities.adds_up(nums[i : i + 5], _APPEALS_ROW) for i in range(0, 15, 5))
 
 
 @dataclass
@@ -666,7 +671,6 @@ def _parse_requests(
     return reads, other_as_one_row, problems
 
 
-_BALANCE_ROWS = ("new", "carried_in", "handled_total", "carried_out")
 _APPLICANT_HEADER = re.compile(r"申请人情况|自然人|法人或其他组织")
 
 
@@ -746,7 +750,7 @@ def _unique_solution(
             for total_k, part in zip(sums, share[k], strict=True):
                 for i, v in enumerate(part):
                     total_k[i] += v
-        if all(not abs(x) > 1e-6 for total_k in sums for x in total_k):  # NaN: not judged
+        if all(not abs(x) > identities.TOLERANCE for total_k in sums for x in total_k):  # NaN: not judged
             solutions.append(tuple(reads[r].candidates[k] for r, k in zip(ambiguous, combo, strict=True)))
             if len(solutions) > 1:
                 return None
@@ -767,9 +771,7 @@ def _numbers(values: Sequence[str | None]) -> list[float]:
 
 def _identity_weights(rows: Sequence[str]) -> tuple[dict[str, int], dict[str, int]]:
     """Each row's weight in R1 (一 + 二 − （七） − 四) and in R2 (（一）…（六） − （七）), per column."""
-    r1 = {"new": 1, "carried_in": 1, "handled_total": -1, "carried_out": -1}
-    r2 = {r: 1 for r in rows if r not in _BALANCE_ROWS} | {"handled_total": -1}
-    return r1, r2
+    return identities.R1.weights(rows), identities.R2.weights(rows)
 
 
 def _residual(
@@ -789,7 +791,9 @@ def _residual(
 def _columns_balance(values: dict[str, list[str | None]], rows: Sequence[str]) -> bool:
     """R1 and R2 for every applicant column, where all their parts are known (``rows``: the table's)."""
     numbers = {r: _numbers(v) for r, v in values.items()}
-    return all(not abs(x) > 1e-6 for w in _identity_weights(rows) for x in _residual(numbers, w))
+    return all(
+        not abs(x) > identities.TOLERANCE for w in _identity_weights(rows) for x in _residual(numbers, w)
+    )
 
 
 def _identities_hold(values: dict[str, list[str | None]], rows: Sequence[str]) -> bool:
