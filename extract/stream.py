@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from gongkai.numbers import EMPTY_FIELD, NUMBER, is_blank_marker
+from gongkai.titles import REPORT_NAME, YEAR
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－―一]\s*\d{1,4}\s*[-—–－―一]"
@@ -26,8 +27,7 @@ _PAGE_NUMBER = re.compile(
 )
 # A line that is only the report's title (its running header): agency, year, 政府信息公开…报告.
 _RUNNING_HEADER = re.compile(
-    r"^[^\d,，。:：;；!！?？《》“”()（）]{0,40}\s*20\d{2}\s*年度?\s*[^\s\d,，。:：;；《》]{0,30}?"
-    r"(?:政府信息公开(?:工作)?的?(?:年度)?(?:报告|年报)|政务公开(?:工作)?的?年度报告)"
+    rf"^[^\d,，。:：;；!！?？《》“”()（）]{{0,40}}\s*{YEAR}\s*年度?\s*[^\s\d,，。:：;；《》]{{0,30}}?{REPORT_NAME}"
     r"\s*(?:[-—–－―]\s*\d{1,4}\s*[-—–－―]|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?)?\s*$"
 )
 # The tables have begun (table 二's article header or column header, table 三's first row).
