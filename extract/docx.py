@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from gongkai.extract import grid
+from gongkai.extract.lines import extract_lines
 from gongkai.extract.office import ConversionError, convert, inspect_ole
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
+from gongkai.titles import LEGAL_DIGITS, LEGAL_DIGITS_TRADITIONAL, chinese_numeral
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -66,18 +68,8 @@ class NotDocx(ValueError):
 
 # ------------------------------------------------------------------ automatic numbering
 
-_CHINESE_DIGITS = "零一二三四五六七八九"
-_LEGAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _TRADITIONAL = "甲乙丙丁戊己庚辛壬癸"
 _ZODIAC = "子丑寅卯辰巳午未申酉戌亥"
-
-
-def _chinese(n: int, digits: str = _CHINESE_DIGITS, ten: str = "十") -> str:
-    if n <= 0 or n >= 100:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else (ten if tens == 1 else digits[tens] + ten)
-    return head + (digits[ones] if ones else "") if n >= 10 else digits[n]
 
 
 def _roman(n: int) -> str:
@@ -123,11 +115,11 @@ def format_number(n: int, fmt: str) -> str:
         "japaneseCounting",
         "ideographDigital",
     ):
-        return _chinese(n)
+        return chinese_numeral(n)
     if fmt == "chineseLegalSimplified":
-        return _chinese(n, _LEGAL_DIGITS, "拾")
+        return chinese_numeral(n, LEGAL_DIGITS, "拾")
     if fmt == "ideographLegalTraditional":
-        return _chinese(n, "零壹貳參肆伍陸柒捌玖", "拾")
+        return chinese_numeral(n, LEGAL_DIGITS_TRADITIONAL, "拾")
     if fmt == "ideographTraditional":
         return _TRADITIONAL[(n - 1) % 10] if n > 0 else str(n)
     if fmt == "ideographZodiac":
@@ -430,8 +422,6 @@ def extract_docx(
     data: bytes, source: str, sha256: str, year_hint: int | None = None, file_type: str = "docx"
 ) -> Extraction:
     """One DOCX into an Extraction; never raises for bad input."""
-    from gongkai.extract.report import extract_lines
-
     try:
         document = read_docx(data)
     except NotDocx as e:

@@ -22,16 +22,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gongkai.extract.stream import EMPTY_FIELD
+from gongkai.numbers import BLANK, EMPTY_FIELD, NUMBER, UNIT, is_blank
 
 MAX_COLSPAN = 100
 _SPACE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
-_VALUE_TEXT = re.compile(
-    r"[-+]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|条|个|项|次|%)?(?:\(.{0,60}\))?"
-    r"|/|-|—+|–|─|无|&nbsp;|" + EMPTY_FIELD
-)
-MINUS_SIGNS = "\u2212\u2012\u2013\u2014"  # a negative number's sign as printed (−2, –2)
-_BLANK_MARKERS = frozenset({"/", "-", "—", "——", "–", "─", "无", "&nbsp;", EMPTY_FIELD})
+# a number (a share too: 5%) with its note, or a blank marker
+_VALUE_TEXT = re.compile(rf"{NUMBER}(?:{UNIT}|%)?(?:\(.{{0,60}}\))?|{BLANK}")
 
 
 @dataclass
@@ -50,16 +46,6 @@ def clean(text: str) -> str:
     if "\u200b" in text or "\ufeff" in text:
         text = text.replace("\u200b", " ").replace("\ufeff", " ")
     return " ".join(text.split())  # str.split() knows \xa0 and \u3000 as spaces
-
-
-def signed(text: str) -> str:
-    """A cell's negative number with the sign printed as a minus sign or a dash (``−2``, ``–2``) as
-    ``-2``: NFKC leaves these, and the number would lose its sign."""
-    if len(text) > 1 and text[0] in MINUS_SIGNS:
-        rest = text[1:].lstrip()
-        if rest[:1].isdigit():
-            return "-" + rest
-    return text
 
 
 def kind_of(text: str) -> str:
@@ -235,4 +221,4 @@ def _blank(text: str, kind: str) -> bool:
         return True
     if kind != "value":
         return False
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text)) in _BLANK_MARKERS
+    return is_blank(_SPACE.sub("", unicodedata.normalize("NFKC", text)))

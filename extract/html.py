@@ -26,8 +26,11 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from gongkai.extract import grid
+from gongkai.extract.lines import extract_lines
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
+from gongkai.numbers import MINUS_SIGNS, signed
+from gongkai.titles import MENTIONS_REPORT, MENTIONS_REPORT_WITH_YEAR
 
 
 class NotHTML(ValueError):
@@ -250,8 +253,6 @@ _TABLE_LABELS = re.compile(
     r"本年新收|上年结转|予以公开|不予公开|无法提供|行政复议|行政诉讼|第二十条|信息内容|"
     r"行政许可|行政处罚|本年制发|本年新制作|申请人情况|结果维持"
 )
-_TITLE = re.compile(r"政府信息公开.{0,10}报告")
-_TITLE_WITH_YEAR = re.compile(r"20\d{2}\s?年度?.{0,40}?政府信息公开.{0,10}报告")
 _DOCUMENT_LINK = re.compile(r"\.(pdf|docx?|wps|rtf|ofd)(?:$|[?#&;])", re.I)
 _UNWANTED = _DROP - {"iframe", "embed", "object"}  # their links are read before they go
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -366,8 +367,8 @@ class _Writer:
                 if td.tag not in ("td", "th"):
                     continue
                 text = _text_of(td)
-                if text and text[0] in grid.MINUS_SIGNS:
-                    text = grid.signed(text)
+                if text and text[0] in MINUS_SIGNS:
+                    text = signed(text)
                 if len(text) > 200:
                     long_text = True
                 rowspan, colspan = td.get("rowspan"), td.get("colspan")
@@ -487,7 +488,7 @@ def _body(root: etree._Element) -> tuple[etree._Element, int]:
     titles: dict[etree._Element, None] = {}
     for text, owner in _texts(root):
         compact = _compact(text)
-        found = markers if _MARKERS.search(compact) else titles if _TITLE.search(compact) else None
+        found = markers if _MARKERS.search(compact) else titles if MENTIONS_REPORT.search(compact) else None
         if found is None or owner is None or owner in found:
             continue
         chain = _chain(owner)
@@ -550,7 +551,7 @@ def _drop_boilerplate(body: etree._Element) -> None:
         if el is body or not _is_boilerplate(el) or any(a in doomed for a in el.iterancestors()):
             continue
         text = _compact("".join(el.itertext()))
-        if not (_MARKERS.search(text) or _TITLE.search(text)) and el.find(".//table") is None:
+        if not (_MARKERS.search(text) or MENTIONS_REPORT.search(text)) and el.find(".//table") is None:
             doomed.append(el)
     for el in doomed:
         _remove(el)
@@ -595,14 +596,14 @@ def _title(body: etree._Element, head_title: str | None) -> str | None:
 
     def titles(elements: list[etree._Element]) -> list[str]:
         texts = (grid.clean("".join(el.itertext())) for el in elements)
-        return [t for t in texts if len(t) <= 80 and _TITLE.search(_compact(t))]
+        return [t for t in texts if len(t) <= 80 and MENTIONS_REPORT.search(_compact(t))]
 
     before = titles(_BEFORE(body))
     if before:
         return before[-1]
     if head_title:
         for part in re.split(r"\s*[_|｜]\s*|\s+[-—–]\s+", head_title):
-            if _TITLE.search(_compact(part)):
+            if MENTIONS_REPORT.search(_compact(part)):
                 return part.strip()
     after = titles(_AFTER(body))
     return after[0] if after else None
@@ -674,7 +675,7 @@ def read_html(data: bytes, content_type: str | None = None, url: str | None = No
     writer.walk_children(body)
     lines = writer.lines
     head = _compact("".join(line.text for line in lines[:5]))[:300]
-    if not _TITLE_WITH_YEAR.search(head):
+    if not MENTIONS_REPORT_WITH_YEAR.search(head):
         title = _title(body, head_title)
         if title:
             lines = [Line(title, None, 0), *lines]
@@ -689,8 +690,6 @@ def extract_html(
     content_type: str | None = None,
 ) -> Extraction:
     """One HTML page into an Extraction; never raises for bad input."""
-    from gongkai.extract.report import extract_lines
-
     try:
         page = read_html(data, content_type, url=source)
     except NotHTML as e:

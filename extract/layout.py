@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gongkai.extract.stream import EMPTY_FIELD, MARKERS, Line, is_page_number
+from gongkai.extract.stream import Line, is_page_number
+from gongkai.numbers import EMPTY_FIELD, NUMBER, UNIT, is_blank_marker
 
 Obj = dict[str, Any]
 
@@ -35,7 +36,7 @@ TABLE_SETTINGS = {
 }
 # a label that starts a row of its own: （一） 1. 一、 and the like, or a parenthesis
 _ENUMERATED = re.compile(r"^(?:[（(]|\d{1,2}\s?[.．、]|[一二三四五六七八九十]{1,3}[、.．]|第)")
-_VALUE = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?(?:\s?(?:万元|元|件|条|个|项|次))?$")
+_VALUE = re.compile(rf"^{NUMBER}(?:\s?{UNIT})?$")
 
 
 def _is_white(color: Any) -> bool:
@@ -93,7 +94,7 @@ def cluster_lines(chars: Iterable[Obj]) -> list[list[Obj]]:
 
 
 def _is_value(text: str) -> bool:
-    return bool(_VALUE.match(text)) or text in MARKERS
+    return bool(_VALUE.match(text)) or is_blank_marker(text)
 
 
 @dataclass

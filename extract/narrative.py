@@ -24,29 +24,15 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+from gongkai.titles import YEAR_OF, arabic_years, chinese_number
+
 _SENTENCE_END = re.compile(r"[。;；!！?？\n]")
 _CLAUSE_END = re.compile(r"[,，:：。;；]")  # where the words an exclusion reads begin
 _CLAUSE_STOP = re.compile(r"[,，:：。;；、()（）]")  # where they end
 _SCOPE_END = re.compile(r"[,，:：。;；)）]")  # where a comparison's scope ends
 _TITLE = re.compile(r"《[^》]*》")  # a title's year (《2023年政务公开工作要点》) sets no period
-_YEAR_IN_MATCH = re.compile(r"(20\d{2})年")
 _DIGIT_RUNS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 QUOTE_CONTEXT = 12  # characters of context kept on each side of a quoted figure
 CLAUSE_REACH = 40  # at most this many characters on each side of a figure are read by its exclusions
 MINHASH_SIZE = 64  # bins of the one-permutation MinHash sketch
@@ -156,25 +142,6 @@ def compact(narrative: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", narrative or ""))
 
 
-def chinese_number(text: str) -> int | None:
-    """``70`` -> 70, ``2,345`` -> 2345, ``两`` -> 2, ``十二`` -> 12, ``一百零五`` -> 105; None when it is
-    not a number."""
-    if text.replace(",", "").isdigit():
-        return int(text.replace(",", ""))
-    total, digit = 0, None
-    for ch in text:
-        if ch in _CN_DIGITS:
-            if digit is not None and digit != 0:
-                return None  # 二三: not a number
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (1 if digit is None else digit) * _CN_UNITS[ch]
-            digit = None
-        else:
-            return None
-    return total + (digit or 0)
-
-
 def _sentences(text: str) -> list[tuple[int, str]]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
@@ -232,7 +199,7 @@ def _named_years_agree(m: re.Match[str], year: int | None) -> bool:
     """Whether the years a figure's own words name are the ones they mean: ``prev`` the year before the
     report's (2023 年度结转的 5 件), ``next`` the year after (结转至 2025 年). Not when they name another
     year, or when the report's year is unknown."""
-    named = [int(y) for y in _YEAR_IN_MATCH.findall(m.group())]
+    named = [int(y) for y in YEAR_OF.findall(m.group())]
     if not named:
         return True
     if year is None:
@@ -250,8 +217,10 @@ def figures(text: str, year: int | None) -> list[Figure]:
     (see ``_clause``) hits the pattern's ``exclude``; when its sentence (or, with ``context``, one before)
     lacks the pattern's ``requires``, or its part (from the last heading, （二）依申请公开情况) lacks the
     pattern's ``topic``; when a ``skip_after`` pattern follows it (20 件左右); or when a year its own words
-    name is not the one they mean (结转至 2025 年).
+    name is not the one they mean (结转至 2025 年). A year in Chinese numerals (二〇二三年) is a year too.
     """
+    written = text
+    text = arabic_years(text)  # 二〇二三年 is a year as 2023年 is (and as long: positions hold)
     skip_after = [p.regex for p in patterns() if p.kind == "skip_after"]
     kinds = [p for p in patterns() if p.kind == "figure"]
     headings = [
@@ -295,7 +264,9 @@ def figures(text: str, year: int | None) -> list[Figure]:
                 if value is None:
                     continue
                 taken[lo:hi] = b"\x01" * (hi - lo)
-                quote = sentence[max(0, lo - QUOTE_CONTEXT) : end + QUOTE_CONTEXT]
+                quote = written[
+                    start + max(0, lo - QUOTE_CONTEXT) : start + min(len(sentence), end + QUOTE_CONTEXT)
+                ]
                 found.append((start + lo, Figure(0, p.code, value, quote, start + lo, p.order)))
     found.sort(key=lambda f: (f[0], f[1].pattern))
     return [

@@ -25,10 +25,13 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from gongkai import taxonomy
+from gongkai import identities, taxonomy
+from gongkai.extract import layout
+from gongkai.extract.lines import extract_lines
 from gongkai.extract.stream import Line
 from gongkai.extract.text import lines_of
 from gongkai.model import Extraction, RawCell
+from gongkai.numbers import value_of
 
 MAX_PAGES = 200  # annual reports have fewer than 50 pages
 MAX_TABLE_PAGES = 12  # pages pdfplumber may read in one report
@@ -137,13 +140,6 @@ def read_text(data: bytes, max_pages: int = MAX_PAGES, deadline: float | None = 
         pdf.close()
 
 
-def pdf_lines(data: bytes, max_pages: int = MAX_PAGES) -> list[Line]:
-    """The text lines of every page (pypdfium2 order); NeedsOCR when there is no usable text."""
-    text = read_text(data, max_pages)
-    _check_text_layer(text)
-    return text.lines
-
-
 def _check_text_layer(text: PdfText) -> None:
     n = len(text.pages)
     chars = sum(p.chars for p in text.pages)
@@ -157,48 +153,12 @@ def _check_text_layer(text: PdfText) -> None:
 # ------------------------------------------------------------------ judging a reading
 
 
-def _number(raw: str | None) -> float | None:
-    if raw is None:
-        return None
-    m = re.match(r"\s*([-+]?\d[\d,]*(?:\.\d+)?)", raw)
-    if not m:
-        return 0.0  # a printed blank
-    return float(m.group(1).replace(",", ""))
-
-
 def identity_breaks(cells: list[RawCell], fmt: str | None) -> int:
     """How many of R1 and R2 (per column), R3 and R4 (per row) fail or cannot be checked."""
-    value = {(c.table, c.row, c.column): _number(c.raw) for c in cells}
-    breaks = 0
-
-    def close(parts: list[float | None], total: float | None) -> bool:
-        return total is not None and None not in parts and abs(sum(parts) - total) < 1e-6  # type: ignore[arg-type]
-
-    rows = [r for r in taxonomy.rows_of("requests", "2021") if ("requests", r, "total") in value]
-    results = [r for r in rows if r not in {"new", "carried_in", "handled_total", "carried_out"}]
-    for col in taxonomy.APPLICANT_COLUMNS:
-        column = {r: value.get(("requests", r, col)) for r in rows}
-        new, carried_in, handled, carried_out = (
-            column.get(r) for r in ("new", "carried_in", "handled_total", "carried_out")
-        )
-        if (
-            None in (new, carried_in, handled, carried_out)
-            or abs(new + carried_in - handled - carried_out) > 1e-6
-        ):  # type: ignore[operator]
-            breaks += 1
-        if not close([column.get(r) for r in results], handled):
-            breaks += 1
-    for r in rows:
-        if not close(
-            [value.get(("requests", r, c)) for c in taxonomy.APPLICANT_COLUMNS[:-1]],
-            value.get(("requests", r, "total")),
-        ):
-            breaks += 1
-    for r in taxonomy.rows_of("appeals", fmt or "2021"):
-        cols = taxonomy.columns_of("appeals", r, fmt or "2021")
-        if not close([value.get(("appeals", r, c)) for c in cols[:-1]], value.get(("appeals", r, cols[-1]))):
-            breaks += 1
-    return breaks
+    value = {(c.table, c.row, c.column): value_of(c.raw) for c in cells}
+    rows = tuple(r for r in taxonomy.rows_of("requests", "2021") if ("requests", r, "total") in value)
+    checks = identities.checks(rows, taxonomy.rows_of("appeals", fmt or "2021"))
+    return sum(1 for check in checks if not check.holds(value))
 
 
 def _rank(e: Extraction) -> tuple[int, int, int, int]:
@@ -240,8 +200,6 @@ def _positions(
 ) -> tuple[list[Line], list[str]]:
     """All lines, with those of ``pages`` rebuilt from positions by ``reader`` (pdfium or
     pdfplumber); and the problems met."""
-    from gongkai.extract import layout
-
     rebuilt: dict[int, list[Line]] = {}
     problems: list[str] = []
 
@@ -308,8 +266,6 @@ def extract_pdf(
     ``method``: ``auto`` (text, then positions as needed), or one reading only: ``text``,
     ``pdfium`` or ``pdfplumber`` (positions on the table pages).
     """
-    from gongkai.extract.report import extract_lines
-
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
     deadline = time.monotonic() + time_limit

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
-# A blank cell printed with a marker; "∅" stands for an empty field between two numbers in a
-# tab-separated row (the printed cell was empty).
-EMPTY_FIELD = "∅"
-MARKERS = frozenset({"/", "-", "—", "——", "–", "无", "&nbsp;", EMPTY_FIELD})
+from gongkai.numbers import EMPTY_FIELD, NUMBER, is_blank_marker
+from gongkai.titles import REPORT_NAME, YEAR
+
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－―一]\s*\d{1,4}\s*[-—–－―一]"
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?"
@@ -28,8 +27,7 @@ _PAGE_NUMBER = re.compile(
 )
 # A line that is only the report's title (its running header): agency, year, 政府信息公开…报告.
 _RUNNING_HEADER = re.compile(
-    r"^[^\d,，。:：;；!！?？《》“”()（）]{0,40}\s*20\d{2}\s*年度?\s*[^\s\d,，。:：;；《》]{0,30}?"
-    r"(?:政府信息公开(?:工作)?的?(?:年度)?(?:报告|年报)|政务公开(?:工作)?的?年度报告)"
+    rf"^[^\d,，。:：;；!！?？《》“”()（）]{{0,40}}\s*{YEAR}\s*年度?\s*[^\s\d,，。:：;；《》]{{0,30}}?{REPORT_NAME}"
     r"\s*(?:[-—–－―]\s*\d{1,4}\s*[-—–－―]|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?)?\s*$"
 )
 # The tables have begun (table 二's article header or column header, table 三's first row).
@@ -39,7 +37,7 @@ _CIRCLED = {0x2460 + i: f"{i + 1}." for i in range(20)} | {0x2212: "-"}  # and t
 _HAS_CIRCLED = re.compile("[\u2460-\u2473\u2212]")
 # 无 is a blank marker, but also the first character of 无法提供 and 无正当理由 printed one per line.
 _WORD_AFTER_WU = ("法", "正")
-_VALUE_FIELD = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
+_VALUE_FIELD = re.compile(NUMBER + "$")
 
 
 @dataclass(frozen=True)
@@ -50,10 +48,6 @@ class Line:
 
 
 _WORDISH = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def _wordish(ch: str) -> bool:
-    return ch in _WORDISH
 
 
 def _mark_empty_fields(line: str) -> str:
@@ -70,7 +64,7 @@ def _mark_empty_fields(line: str) -> str:
 
     def is_value(i: int) -> bool:
         f = fields[i].strip()
-        return bool(_VALUE_FIELD.match(f)) or f in MARKERS
+        return bool(_VALUE_FIELD.match(f)) or is_blank_marker(f)
 
     for left, right in pairwise(filled):
         if right - left > 1 and is_value(left) and is_value(right):
@@ -106,7 +100,7 @@ class Stream:
             starts.append(size)
             owners.append(index)
             for k, token in enumerate(tokens):
-                marker = token in MARKERS
+                marker = is_blank_marker(token)
                 if marker and token == "无":
                     following = tokens[k + 1] if k + 1 < len(tokens) else self._next_token(index)
                     marker = not following.startswith(_WORD_AFTER_WU)

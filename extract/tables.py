@@ -17,30 +17,28 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 import regex
 
-from gongkai import taxonomy
-from gongkai.extract.stream import EMPTY_FIELD, Line, Stream
+from gongkai import identities, taxonomy
+from gongkai.extract.stream import Line, Stream
 from gongkai.model import RawCell
+from gongkai.numbers import BLANK, EMPTY_FIELD, NUMBER, UNIT, value_of
 
 REQUESTS_ROWS_2021 = taxonomy.rows_of("requests", "2021")
 SPLIT_OTHER = taxonomy.OTHER_SPLIT_ROWS
 MAX_CANDIDATES = 64
 MAX_COMBINATIONS = 200_000
 
-_NUMBER = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?"
 _VALUE = re.compile(
-    rf"(?<![\d.,]){_NUMBER}(?:\s?(?:万元|元|件|条|个|项|次))?(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
-    rf"|(?:(?<=\s)|^)(?:/|-|—+|–|无|&nbsp;|{EMPTY_FIELD})(?=\s|$)"
+    rf"(?<![\d.,]){NUMBER}(?:\s?{UNIT})?(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
+    rf"|(?:(?<=\s)|^){BLANK}(?=\s|$)"
 )
 # a run of value cells (a number or a blank marker with spaces or a table's | on both sides), and the
 # spaces around it; a number glued to a label is an enumerator (1.属于), not a value cell
 _CELL_RUN = re.compile(rf" *(?:(?<![^ |])(?:{_VALUE.pattern})(?![^ |]) *)+")
-_DIGITS = re.compile(r"\d+")
-_NUMBER_AT = re.compile(_NUMBER)
 
 
 @dataclass(frozen=True)
@@ -330,25 +328,20 @@ def _distribute(total: int, caps: list[int]) -> Iterator[list[int]]:
             yield [k, *rest]
 
 
-@lru_cache(maxsize=4096)
-def _num(s: str | None) -> float | None:
-    if s is None:
-        return None
-    m = _NUMBER_AT.match(s)
-    if not m:
-        return 0.0 if s.strip() in {"/", "-", "—", "——", "–", "无", "&nbsp;", EMPTY_FIELD} else None
-    return float(m.group(0).replace(",", ""))
+_REQUESTS_ROW = identities.positions(identities.R3, taxonomy.APPLICANT_COLUMNS)
+_APPEALS_COLUMNS = taxonomy.columns_of("appeals", taxonomy.rows_of("appeals", "2021")[0], "2021")
+_APPEALS_ROW = identities.positions(identities.R4, _APPEALS_COLUMNS)
 
 
 def _row_total_ok(values: Sequence[str | None]) -> bool:
-    nums = [_num(v) for v in values]
-    if any(v is None for v in nums):
-        return False
-    return abs(sum(nums[:-1]) - nums[-1]) < 1e-6  # type: ignore[arg-type]
+    """R3 in a row of table 三 (its 7 values)."""
+    return identities.adds_up([value_of(v) for v in values], _REQUESTS_ROW)
 
 
 def _appeals_ok(values: list[str]) -> bool:
-    return all(_row_total_ok(values[i : i + 5]) for i in range(0, 15, 5))
+    """R4 in each row of table 四 (its 15 values, row by row)."""
+    nums = [value_of(v) for v in values]
+    return all(identities.adds_up(nums[i : i + 5], _APPEALS_ROW) for i in range(0, 15, 5))
 
 
 @dataclass
@@ -678,7 +671,6 @@ def _parse_requests(
     return reads, other_as_one_row, problems
 
 
-_BALANCE_ROWS = ("new", "carried_in", "handled_total", "carried_out")
 _APPLICANT_HEADER = re.compile(r"申请人情况|自然人|法人或其他组织")
 
 
@@ -758,7 +750,7 @@ def _unique_solution(
             for total_k, part in zip(sums, share[k], strict=True):
                 for i, v in enumerate(part):
                     total_k[i] += v
-        if all(not abs(x) > 1e-6 for total_k in sums for x in total_k):  # NaN: not judged
+        if all(not abs(x) > identities.TOLERANCE for total_k in sums for x in total_k):  # NaN: not judged
             solutions.append(tuple(reads[r].candidates[k] for r, k in zip(ambiguous, combo, strict=True)))
             if len(solutions) > 1:
                 return None
@@ -772,16 +764,14 @@ def _numbers(values: Sequence[str | None]) -> list[float]:
     """Printed values as numbers; NaN for a cell not shown (it leaves its column's identities unjudged)."""
     out = []
     for v in values:
-        n = _num(v)
+        n = value_of(v)
         out.append(_NAN if n is None else n)
     return out
 
 
 def _identity_weights(rows: Sequence[str]) -> tuple[dict[str, int], dict[str, int]]:
     """Each row's weight in R1 (一 + 二 − （七） − 四) and in R2 (（一）…（六） − （七）), per column."""
-    r1 = {"new": 1, "carried_in": 1, "handled_total": -1, "carried_out": -1}
-    r2 = {r: 1 for r in rows if r not in _BALANCE_ROWS} | {"handled_total": -1}
-    return r1, r2
+    return identities.R1.weights(rows), identities.R2.weights(rows)
 
 
 def _residual(
@@ -801,7 +791,9 @@ def _residual(
 def _columns_balance(values: dict[str, list[str | None]], rows: Sequence[str]) -> bool:
     """R1 and R2 for every applicant column, where all their parts are known (``rows``: the table's)."""
     numbers = {r: _numbers(v) for r, v in values.items()}
-    return all(not abs(x) > 1e-6 for w in _identity_weights(rows) for x in _residual(numbers, w))
+    return all(
+        not abs(x) > identities.TOLERANCE for w in _identity_weights(rows) for x in _residual(numbers, w)
+    )
 
 
 def _identities_hold(values: dict[str, list[str | None]], rows: Sequence[str]) -> bool:

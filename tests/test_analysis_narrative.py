@@ -76,18 +76,6 @@ def test_only_figures_of_clear_meaning_are_taken(text: str, expected: list[tuple
     assert figures_of(text) == expected
 
 
-def test_chinese_numbers() -> None:
-    assert [narrative.chinese_number(t) for t in ("70", "两", "十二", "二十", "一百零五", "二三", "件")] == [
-        70,
-        2,
-        12,
-        20,
-        105,
-        None,
-        None,
-    ]
-
-
 def test_every_seed_has_its_sections_and_a_missing_heading_is_seen() -> None:
     for path in [*sorted(SEEDS.glob("0*.txt")), SHANGHAI]:
         assert all(p is not None for p in facts_of(path).sections.values()), path.name

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from gongkai.extract import grid
 from gongkai.extract.html import decode_html, read_html
 from gongkai.extract.report import extract_bytes, sniff
-from gongkai.extract.stream import EMPTY_FIELD
+from gongkai.numbers import EMPTY_FIELD
 from tests.fixtures_office import AGENCY, SHAPES, YEAR, expected, make_cells, raws, values
 from tests.fixtures_office.render_html import TEMPLATES, render_html
 from tests.fixtures_office.report import build_report

@@ -7,10 +7,10 @@ import polars as pl
 from gongkai import taxonomy
 from gongkai.agencies import publisher
 from gongkai.model import CatalogEntry, Extraction, RawCell
+from gongkai.numbers import AMOUNT_UNIT, BLANK, FULLWIDTH, PLAIN_NUMBER, THOUSANDS_SEPARATOR
 
-BLANK_MARKERS = ("", "/", "／", "-", "－", "—", "——", "–", "无", "&nbsp;", "\xa0")
-_FULLWIDTH = dict(zip("０１２３４５６７８９．，－＋", "0123456789.,-+", strict=True))
-_NUMBER = r"^[+-]?\d+(?:\.\d+)?"
+_NUMBER = "^" + PLAIN_NUMBER
+_BLANK = f"^{BLANK}?$"  # a blank marker, or nothing
 
 TIDY_SCHEMA: dict[str, pl.DataType] = {
     "report_id": pl.String(),
@@ -55,11 +55,11 @@ def normalise_values(frame: pl.DataFrame) -> pl.DataFrame:
     Blank markers count 0 (the printed text stays in ``raw``); ``22（其中修订16件）`` is 22 with the
     annotation kept; amounts are converted to the column's own unit (元 or 万元); NULL stays NULL.
     """
-    text = pl.col("raw").str.replace_many(_FULLWIDTH).str.replace_all(r"[\s\u3000\xa0]+", "")
+    text = pl.col("raw").str.replace_many(FULLWIDTH).str.replace_all(r"[\s\u3000\xa0]+", "")
     # thousands separators: twice, because matches cannot overlap (1,234,567)
-    digits = text.str.replace_all(r"(\d),(\d{3})", "$1$2").str.replace_all(r"(\d),(\d{3})", "$1$2")
+    digits = text.str.replace_all(THOUSANDS_SEPARATOR, "$1$2").str.replace_all(THOUSANDS_SEPARATOR, "$1$2")
     number = digits.str.extract(_NUMBER, 0).cast(pl.Float64, strict=False)
-    unit = digits.str.extract(r"^[+-]?\d+(?:\.\d+)?(万元|元)", 1)
+    unit = digits.str.extract(_NUMBER + AMOUNT_UNIT, 1)
     factor = (
         pl.when((pl.col("column") == "amount_yuan") & (unit == "万元"))
         .then(10000.0)
@@ -68,9 +68,9 @@ def normalise_values(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(1.0)
     )
     is_blank = pl.col("raw").is_not_null() & (
-        pl.col("raw").str.strip_chars(" \t\r\n\u3000\xa0").is_in(BLANK_MARKERS)
+        pl.col("raw").str.normalize("NFKC").str.strip_chars(" \t\r\n\u3000\xa0").str.contains(_BLANK)
     )
-    annotation = digits.str.replace(_NUMBER + r"(?:万元|元)?", "").str.strip_chars("()（）")
+    annotation = digits.str.replace(_NUMBER + AMOUNT_UNIT + "?", "").str.strip_chars("()（）")
     return frame.with_columns(
         value=pl.when(pl.col("raw").is_null())
         .then(None)
