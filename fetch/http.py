@@ -44,7 +44,10 @@ class FetchSettings:
 
 
 def is_url(source: str) -> bool:
-    return urlsplit(source).scheme in {"http", "https"}
+    try:
+        return urlsplit(source).scheme in {"http", "https"}
+    except ValueError:  # not even a URL (an unclosed IPv6 bracket): a path, then
+        return False
 
 
 class HostLimiter:
@@ -58,7 +61,8 @@ class HostLimiter:
         self._next_start: dict[str, float] = {}
 
     @contextmanager
-    def slot(self, url: str) -> Iterator[None]:
+    def slot(self, url: str) -> Iterator[float]:
+        """Wait for ``url``'s host to allow one more request; yields when it starts (monotonic)."""
         host = urlsplit(url).netloc.lower()
         with self._lock:
             semaphore = self._slots.setdefault(host, threading.Semaphore(self.concurrency))
@@ -69,7 +73,7 @@ class HostLimiter:
                 self._next_start[host] = start + self.delay
             if start > now:
                 time.sleep(start - now)
-            yield
+            yield time.monotonic()
 
 
 def client(settings: FetchSettings) -> httpx.Client:
@@ -129,12 +133,12 @@ def fetch(
 
     current = url
     for _hop in range(settings.max_redirects + 1):
-        scheme = urlsplit(current).scheme
-        if scheme not in {"http", "https"}:
-            return failed(f"redirected to a {scheme or 'relative'} URL, only http and https are followed")
         try:
-            with limiter.slot(current), http.stream("GET", current, headers=headers) as response:
-                deadline = time.monotonic() + settings.deadline_seconds
+            scheme = urlsplit(current).scheme
+            if scheme not in {"http", "https"}:
+                return failed(f"redirected to a {scheme or 'relative'} URL, only http and https are followed")
+            with limiter.slot(current) as started, http.stream("GET", current, headers=headers) as response:
+                deadline = started + settings.deadline_seconds
                 status = response.status_code
                 if status in REDIRECTS:
                     location = response.headers.get("location")
@@ -174,7 +178,7 @@ def fetch(
                     if time.monotonic() > deadline:
                         limit = settings.deadline_seconds
                         return failed(
-                            f"the body took more than the {limit:g} s deadline ({size} bytes)", status
+                            f"the answer took more than the {limit:g} s deadline ({size} bytes)", status
                         )
                     chunks.append(chunk)
                 data = b"".join(chunks)

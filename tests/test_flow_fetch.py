@@ -86,7 +86,7 @@ def test_fetching_nightly_then_a_second_night_of_conditional_requests(
 
     fetches = export.query(db, "SELECT url, outcome, status, attempts, parent_url FROM fetches")
     by_url = {r["url"]: r for r in fetches.iter_rows(named=True)}
-    assert by_url[site.url("/r/flaky.txt")]["attempts"] == 2  # one 500, then Prefect's retry got the 200
+    assert by_url[site.url("/r/flaky.txt")]["attempts"] == 2  # one 500, then the retry got the 200
     assert len(site.requests_to("/r/missing.txt")) == 1  # a 404 is not retried
     assert by_url[site.url("/nb/2023/report.txt")]["parent_url"] == site.url("/nb/index.html")
     raw = [p for p in (tmp_path / "raw").rglob("*") if p.is_file()]
