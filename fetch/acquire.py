@@ -140,29 +140,31 @@ def expand_listings(
             if page.outcome == "failed" and page.retryable:
                 failed[entry.source] = f"listing: {page.error}"
                 continue
-            data = (
-                archive_get(fetcher.raw_dir, page.sha256)
-                if page.outcome != "failed" and page.sha256
-                else None
-            )
-            if data is None:
-                continue
-            base = page.final_url or url
-            for report in discover.reports_on(data, base):
-                if report.url not in found[entry.source] and entry.year in (None, report.year):
-                    found[entry.source][report.url] = replace(
-                        entry, year=report.year, source=report.url, kind="report", parent_url=entry.source
-                    )
-            after = discover.next_page(data, base)
-            if (
-                after
-                and after not in seen[entry.source]
-                and len(seen[entry.source]) < fetcher.settings.max_listing_pages
-            ):
+            reports, after = _read_listing_page(entry, page, fetcher.raw_dir)
+            for report in reports:
+                found[entry.source].setdefault(report.source, report)
+            pages_read = len(seen[entry.source])
+            if after and after not in seen[entry.source] and pages_read < fetcher.settings.max_listing_pages:
                 following.append((entry, after))
         todo = following
     reports = [r for e in listings if e.source not in failed for r in found[e.source].values()]
     return reports, pages, failed
+
+
+def _read_listing_page(
+    listing: CatalogEntry, page: Fetched, raw_dir: Path
+) -> tuple[list[CatalogEntry], str | None]:
+    """The reports one listing page links to (of the listing's year, if it has one), and its next page."""
+    data = archive_get(raw_dir, page.sha256) if page.outcome != "failed" and page.sha256 else None
+    if data is None:
+        return [], None
+    base = page.final_url or page.url
+    reports = [
+        replace(listing, year=report.year, source=report.url, kind="report", parent_url=listing.source)
+        for report in discover.reports_on(data, base)
+        if listing.year in (None, report.year)
+    ]
+    return reports, discover.next_page(data, base)
 
 
 def attachments_to_fetch(
