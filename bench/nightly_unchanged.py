@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
-from gongkai.fetch import FetchSettings  # noqa: E402
+from gongkai.fetch.http import FetchSettings  # noqa: E402
 from gongkai.flows.nightly import nightly  # noqa: E402
 from gongkai.load import export  # noqa: E402
 from tests.local_site import LocalSite  # noqa: E402

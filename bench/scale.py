@@ -97,7 +97,7 @@ def main() -> None:
     )
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--batch-size", type=int, help="default: the flow's own (staging.batch_size)")
+    parser.add_argument("--batch-size", type=int, help="default: the flow's own (batches.batch_size)")
     parser.add_argument("--corpus", type=Path, help="reuse a corpus folder (made if missing)")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # a run's data folder (child process)
     args = parser.parse_args()

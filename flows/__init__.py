@@ -1,1 +1,1 @@
-"""Prefect flows: thin orchestration around plain functions."""
+"""The nightly job: its plain steps, the workers' batches, the one writer, and the Prefect flow."""

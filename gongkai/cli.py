@@ -85,7 +85,7 @@ FLAG_COLUMNS = ("agency", "year", "rule", "severity", "cells", "expected", "prin
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _quiet_prefect()
-    from gongkai import schedule
+    from gongkai.flows import schedule
 
     try:
         url = schedule.api_url()

@@ -1,8 +1,10 @@
-"""Plain records passed between extract, transform and load."""
+"""Plain records passed between fetch, extract, transform and load."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -51,3 +53,69 @@ class CatalogEntry:
     source: str
     kind: str = "report"  # report | listing (an agency's annual-report column, 年报栏目)
     parent_url: str | None = None  # the listing page a discovered report came from
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last successful fetch of a URL left: validators for a conditional GET, the body's hash."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+
+
+@dataclass
+class Fetched:
+    """The outcome of fetching one URL (also what the ``fetches`` table records)."""
+
+    url: str
+    outcome: str  # downloaded | not_modified | failed
+    status: int | None = None
+    final_url: str | None = None
+    sha256: str | None = None
+    n_bytes: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    error: str | None = None
+    parent_url: str | None = None
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    attempts: int = 1
+    retryable: bool = False  # a failure worth another attempt: timeout, connection error, 5xx, 429
+    retry_after: float | None = None  # seconds the server asked us to wait (Retry-After)
+    data: bytes | None = field(default=None, repr=False)
+
+    def record(self) -> dict:
+        """The ``fetches`` row (without the body)."""
+        return {
+            "url": self.url,
+            "outcome": self.outcome,
+            "status": self.status,
+            "final_url": self.final_url,
+            "sha256": self.sha256,
+            "bytes": self.n_bytes,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+            "content_type": self.content_type,
+            "error": self.error,
+            "parent_url": self.parent_url,
+            "fetched_at": self.fetched_at,
+            "attempts": self.attempts,
+        }
+
+
+@dataclass
+class Source:
+    """A catalog entry with its bytes read (or the reason they could not be)."""
+
+    entry: CatalogEntry
+    location: str
+    data: bytes | None
+    sha256: str | None
+    error: str | None = None
+    fetched: Fetched | None = None
+
+    @property
+    def unreadable_sha256(self) -> str:
+        """The stand-in hash of a source whose bytes could not be had (a missing file, a 404)."""
+        return hashlib.sha256(f"unreadable\0{self.location}".encode()).hexdigest()

@@ -6,11 +6,11 @@ import email.utils
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-Response = tuple[int, dict[str, str], bytes]
+Response = tuple[int, dict[str, str], bytes | Iterator[bytes]]  # an iterator is sent chunk by chunk
 Route = Callable[["Request"], Response]
 
 
@@ -28,6 +28,7 @@ class Request:
     path: str
     headers: dict[str, str]
     n: int  # how many times this path was asked, this one included
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -72,10 +73,10 @@ class LocalSite:
     def status(self, path: str, code: int) -> None:
         self.routes[path] = lambda req: (code, {"Content-Type": "text/html"}, f"<h1>{code}</h1>".encode())
 
-    def flaky(self, path: str, body: bytes, failures: int, code: int = 500) -> None:
+    def flaky(self, path: str, body: bytes, failures: int, code: int = 500, retry_after: str = "0") -> None:
         def route(req: Request) -> Response:
             if req.n <= failures:
-                return code, {"Retry-After": "0"}, b"try again"
+                return code, {"Retry-After": retry_after}, b"try again"
             return 200, {"Content-Type": "text/plain; charset=utf-8"}, body
 
         self.routes[path] = route
@@ -89,6 +90,21 @@ class LocalSite:
 
     def redirect(self, path: str, location: str) -> None:
         self.routes[path] = lambda req: (302, {"Location": location}, b"")
+
+    def answer(self, path: str, code: int, headers: dict[str, str], body: bytes = b"") -> None:
+        """The same answer every time, headers as given (a lying Content-Encoding, a bare 304)."""
+        self.routes[path] = lambda req: (code, headers, body)
+
+    def trickle(self, path: str, body: bytes, seconds_per_byte: float) -> None:
+        """A body sent one byte at a time."""
+
+        def chunks() -> Iterator[bytes]:
+            for i in range(len(body)):
+                time.sleep(seconds_per_byte)
+                yield body[i : i + 1]
+
+        headers = {"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(body))}
+        self.routes[path] = lambda req: (200, headers, chunks())
 
     # ------------------------------------------------------------------ serving
 
@@ -113,10 +129,13 @@ class LocalSite:
                     self.send_response(code)
                     for k, v in headers.items():
                         self.send_header(k, v)
-                    self.send_header("Content-Length", str(len(body)))
+                    if isinstance(body, bytes):
+                        self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
-                    if code != 304:
-                        self.wfile.write(body)
+                    for chunk in [body] if isinstance(body, bytes) else body:
+                        if code != 304:
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from gongkai import pipeline
+from gongkai.flows import steps
 from gongkai.flows.nightly import nightly
 from gongkai.load import export
 
@@ -66,7 +66,7 @@ def test_nightly_flow_loads_the_samples_and_reruns_identically(harness: None, sa
     assert "## New reports" in artifact and "洪泽区人民政府" in artifact
     assert "## New flags" in artifact and "| R4 |" in artifact
 
-    db = pipeline.warehouse_path(sample_data)
+    db = steps.warehouse_path(sample_data)
     export_file = sample_data / "exports" / "district_summary.csv"
     before, export_bytes = snapshot(db), export_file.read_bytes()
 
@@ -106,6 +106,6 @@ def test_one_bad_report_does_not_fail_the_flow(harness: None, tmp_path: Path) ->
     assert len(summary.loaded) == 3
     assert set(summary.failed) == {str(tmp_path / "broken.pdf"), str(tmp_path / "gone.txt")}
     reports = export.query(
-        pipeline.warehouse_path(tmp_path), "SELECT status, count(*) FROM reports GROUP BY ALL"
+        steps.warehouse_path(tmp_path), "SELECT status, count(*) FROM reports GROUP BY ALL"
     )
     assert dict(reports.rows()) == {"ok": 1, "failed": 2}

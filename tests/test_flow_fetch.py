@@ -12,8 +12,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from gongkai import pipeline
-from gongkai.fetch import FetchSettings
+from gongkai.fetch.http import FetchSettings
+from gongkai.flows import batches, steps
 from gongkai.flows.nightly import nightly
 from gongkai.load import export
 from tests.expected import SEEDS
@@ -70,7 +70,7 @@ def test_fetching_nightly_then_a_second_night_of_conditional_requests(
 ) -> None:
     cat = catalog(site, tmp_path / "catalog.csv")
     first = nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
 
     assert first.catalog_errors == [f"{cat}:8: kind 'feed' is not one of report, listing"]
     reports = dict(export.query(db, "SELECT source, status FROM reports").rows())
@@ -86,7 +86,7 @@ def test_fetching_nightly_then_a_second_night_of_conditional_requests(
 
     fetches = export.query(db, "SELECT url, outcome, status, attempts, parent_url FROM fetches")
     by_url = {r["url"]: r for r in fetches.iter_rows(named=True)}
-    assert by_url[site.url("/r/flaky.txt")]["attempts"] == 2  # one 500, then Prefect's retry got the 200
+    assert by_url[site.url("/r/flaky.txt")]["attempts"] == 2  # one 500, then the retry got the 200
     assert len(site.requests_to("/r/missing.txt")) == 1  # a 404 is not retried
     assert by_url[site.url("/nb/2023/report.txt")]["parent_url"] == site.url("/nb/index.html")
     raw = [p for p in (tmp_path / "raw").rglob("*") if p.is_file()]
@@ -121,7 +121,7 @@ def test_a_changed_report_is_a_new_version_and_the_old_one_is_kept(
     corrected = SEED_001.replace("(一) 予以公开\t8".encode(), "(一) 予以公开\t7".encode())
     site.static("/r/001.txt", corrected)
     nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
     versions = export.query(db, "SELECT report_id FROM reports")
     assert versions.height == 2
     current = export.query(
@@ -141,7 +141,7 @@ def test_a_report_gone_from_its_site_stays_current_and_the_run_says_so(
     assert summary.failed[site.url("/r/001.txt")] == (
         "fetch failed: HTTP 404 Not Found (the version archived before stays current)"
     )
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
     assert export.query(db, "SELECT status FROM stg_reports").rows() == [("ok",)]
 
 
@@ -151,12 +151,13 @@ def test_a_new_extractor_version_re_extracts_from_the_archive_without_downloadin
     cat = tmp_path / "catalog.csv"
     cat.write_text(f"agency,district,year,url\n,石龙区,2024,{site.url('/r/001.txt')}\n", encoding="utf-8")
     nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
-    monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", "next")
+    monkeypatch.setattr(steps, "EXTRACTOR_VERSION", "next")  # what the warehouse has read
+    monkeypatch.setattr(batches, "EXTRACTOR_VERSION", "next")  # what the workers write
     n_requests = len(site.log)
     summary = nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
     assert len(summary.loaded) == 1
     assert [r.headers.get("if-none-match") is not None for r in site.log[n_requests:]] == [True]
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
     assert export.query(db, "SELECT extractor_version FROM reports").rows() == [("next",)]
 
 
@@ -188,7 +189,7 @@ def test_a_page_wrapping_its_attachment_and_a_gbk_page(
     )
     summary = nightly(catalog_path=cat, data_dir=tmp_path, settings=SETTINGS)
     assert summary.failed == {}
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
     reports = dict(export.query(db, "SELECT source, status FROM reports").rows())
     assert reports[site.url("/att/report.pdf")] == "ok"
     assert reports[site.url("/p/gbk.html")] == "ok"

@@ -1,4 +1,5 @@
-"""The nightly job's plain functions on real reports, with no Prefect: bad input, flags, idempotency."""
+"""The nightly job's steps (``flows.steps``) without Prefect, on real reports: the same functions the
+flow calls, in its order; bad input, flags, idempotency, and each step alone."""
 
 from __future__ import annotations
 
@@ -8,31 +9,58 @@ from pathlib import Path
 
 import duckdb
 
-from gongkai import pipeline
-from gongkai.catalog import read_catalog
-from gongkai.load import export
+from gongkai.fetch import acquire
+from gongkai.fetch.catalog import read_catalog
+from gongkai.fetch.fetcher import FetchRequest
+from gongkai.fetch.http import FetchSettings
+from gongkai.flows import batches, run_report, steps, writer
+from gongkai.flows.batches import StagedBatch
+from gongkai.load import export, fetches
+from gongkai.model import CatalogEntry, Fetched, Previous, Source
 from tests.expected import SEEDS
 
 AT = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 SEED_001 = "001_20ac404ea9b9f41f.txt"
+BATCH = 4  # reports per extraction batch: the samples make several
+SETTINGS = FetchSettings()
 
 
-def run_plain(catalog_path: Path, data_dir: Path) -> pipeline.RunSummary:
-    """What the flow does, step by step, without Prefect."""
-    db = pipeline.warehouse_path(data_dir)
-    summary = pipeline.new_run(AT)
+def run_plain(
+    catalog_path: Path, data_dir: Path, settings: FetchSettings = SETTINGS
+) -> run_report.RunSummary:
+    """What the flow does, step by step, without Prefect: extraction batches run here, one by one."""
+    db, raw_dir, exports_dir = steps.warehouse_path(data_dir), data_dir / "raw", data_dir / "exports"
+    summary = run_report.new_run(AT)
     catalog = read_catalog(catalog_path)
     summary.catalog_errors = catalog.errors
-    sources = [pipeline.read_source(catalog, e) for e in catalog.entries]
-    current = pipeline.unchanged(db, sources)
-    prepared = [
-        pipeline.prepare(pipeline.extract_source(s), s.entry, AT)
-        for s in sources
-        if s.location not in current
-    ]
-    summary.skipped = sorted(current)
-    summary.failed = pipeline.failures([p.report for p in prepared])
-    pipeline.load(db, prepared, summary=summary)  # and the loaded ids, the flags and the run recorded
+    previous = fetches.previous(db)
+    acquired = acquire.acquire(catalog, previous, settings, raw_dir, print)
+    known = steps.extracted(db)
+    todo, summary.skipped = steps.to_extract(known, acquired.sources)
+    night_batches = steps.batches_dir(data_dir, AT)
+
+    def stage(sources: list[Source], prefix: str) -> list[tuple[list[Source], StagedBatch]]:
+        split = batches.split(sources, BATCH)
+        return [
+            (b, batches.stage_batch(b, raw_dir, AT, night_batches, f"{prefix}{i:05d}"))
+            for i, b in enumerate(split)
+        ]
+
+    done = stage(todo, "a")
+    wrapped = steps.attachments(done, previous)
+    fetched = acquired.fetched
+    if wrapped:
+        attached = acquire.fetch_attachments(wrapped, previous, settings, raw_dir, print)
+        fetched = fetched + attached.fetched
+        done += stage(steps.to_extract(known, attached.sources)[0], "b")
+    staged = [s for _, s in done]
+    summary.worker_cpu_seconds = steps.worker_cpu_seconds(staged)
+    summary.failed = steps.failures(acquired, staged, wrapped)
+    summary.exports = steps.export_paths(exports_dir)
+    writer.load(db, staged, fetched, summary)  # and the loaded ids, the flags and the run recorded
+    writer.clear(night_batches)
+    if steps.export_needed(summary):
+        steps.export_districts(db, exports_dir)
     return summary
 
 
@@ -50,7 +78,7 @@ def test_one_changed_number_raises_exactly_its_flags(tmp_path: Path) -> None:
     summary = run_plain(write_catalog(tmp_path / "catalog.csv", [",石龙区,2024,changed.txt"]), tmp_path)
     assert summary.flags_by_rule == {"R2": 1, "R3": 1}
     flags = export.query(
-        pipeline.warehouse_path(tmp_path),
+        steps.warehouse_path(tmp_path),
         "SELECT rule, row_code, column_code, expected, printed FROM consistency_flags ORDER BY rule",
     ).rows()
     assert [(r[0], r[1], r[2], float(r[3]), float(r[4])) for r in flags] == [
@@ -83,7 +111,7 @@ def test_bad_input_fails_one_report_with_its_reason_and_the_rest_land(tmp_path: 
     )
     summary = run_plain(catalog, tmp_path)
     assert summary.catalog_errors == [f"{catalog}:8: year '20x4' is not a year"]
-    con = duckdb.connect(str(pipeline.warehouse_path(tmp_path)), read_only=True)
+    con = duckdb.connect(str(steps.warehouse_path(tmp_path)), read_only=True)
     rows = con.execute("SELECT source, status, error, n_cells FROM reports ORDER BY source").fetchall()
     con.close()
     got = {Path(source).name: (status, error, n) for source, status, error, n in rows}
@@ -104,7 +132,7 @@ def test_rerun_changes_nothing_and_extracts_nothing(tmp_path: Path) -> None:
         [",,2024,000_67ee20e95a2da50e.txt", f",,2024,{SEED_001}", ",,2024,004_eff542c003e52132.txt"],
     )
     first = run_plain(catalog, tmp_path)
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
     before = {t: export.query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in ("reports", "cells")}
     second = run_plain(catalog, tmp_path)
     after = {t: export.query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in ("reports", "cells")}
@@ -112,3 +140,93 @@ def test_rerun_changes_nothing_and_extracts_nothing(tmp_path: Path) -> None:
     assert len(second.skipped) == 3
     for t in before:
         assert before[t].equals(after[t], null_equal=True)
+
+
+def test_the_warehouse_is_read_once_and_unchanged_sources_are_skipped(tmp_path: Path) -> None:
+    shutil.copy(SEEDS / SEED_001, tmp_path / "001.txt")
+    catalog = write_catalog(tmp_path / "catalog.csv", [",,2024,001.txt", ",,2024,missing.txt"])
+    run_plain(catalog, tmp_path)
+    known = steps.extracted(steps.warehouse_path(tmp_path))
+    (tmp_path / "other.txt").write_bytes((SEEDS / "004_eff542c003e52132.txt").read_bytes())
+    write_catalog(catalog, [",,2024,001.txt", ",,2024,missing.txt", ",,2024,other.txt"])
+    sources = acquire.acquire(read_catalog(catalog), {}, FetchSettings(), tmp_path / "raw", print).sources
+    todo, skipped = steps.to_extract(known, sources)
+    assert [Path(s.location).name for s in todo] == ["other.txt"]
+    assert skipped == sorted(str(tmp_path / n) for n in ("001.txt", "missing.txt"))  # still missing: skipped
+    assert steps.extracted(tmp_path / "nothing.duckdb") == steps.Extracted()
+
+
+ENTRY = CatalogEntry(2, "某局", "某区", 2024, "http://x.gov.cn/r.html")
+
+
+def test_the_nights_failures_merge_listings_reports_and_fetches() -> None:
+    page = Source(ENTRY, ENTRY.source, None, "a" * 64)
+    attachment = CatalogEntry(2, "某局", "某区", 2024, "http://x.gov.cn/a.pdf", parent_url=ENTRY.source)
+    gone = Fetched(url="http://x.gov.cn/gone.txt", outcome="failed", status=404, error="HTTP 404 Not Found")
+    kept = Source(ENTRY, gone.url, None, "b" * 64, None, fetched=gone)  # an earlier version was archived
+    acquired = acquire.Acquired(
+        sources=[page, kept, Source(ENTRY, "/d/missing.txt", None, None, "cannot read /d/missing.txt")],
+        failed_listings={"http://x.gov.cn/nb/": "listing: HTTP 503 Service Unavailable"},
+    )
+    staged = [
+        StagedBatch(
+            "a00000",
+            2,
+            {},
+            failures={ENTRY.source: "failed: no statistical tables", "/d/missing.txt": "failed: cannot read"},
+        )
+    ]
+    wrapped = [(attachment, FetchRequest(attachment.source, None, ENTRY.source))]
+    assert steps.failures(acquired, staged, wrapped) == {
+        "http://x.gov.cn/nb/": "listing: HTTP 503 Service Unavailable",
+        "/d/missing.txt": "failed: cannot read",  # the worker's reason comes first
+        gone.url: "fetch failed: HTTP 404 Not Found (the version archived before stays current)",
+    }  # the page that only wraps its attachment is no failure
+    unchanged_missing = acquire.Acquired(sources=acquired.sources[2:])
+    assert steps.failures(unchanged_missing, [], []) == {
+        "/d/missing.txt": "cannot read /d/missing.txt (as on the last run)"
+    }
+
+
+def test_the_attachments_second_pass_asks_for_each_attachment_once() -> None:
+    page = Source(ENTRY, ENTRY.source, None, "a" * 64)
+    other = Source(ENTRY, "http://x.gov.cn/s.html", None, "c" * 64)
+    links = ["http://x.gov.cn/a.pdf", "http://x.gov.cn/a.pdf", "mailto:x@gov.cn", ENTRY.source]
+    done = [
+        ([other, page], StagedBatch("a00000", 2, {}, wrapped=[(1, links)])),
+        ([other], StagedBatch("a00001", 1, {}, wrapped=[(0, ["http://x.gov.cn/a.pdf"])])),
+    ]
+    previous = {"http://x.gov.cn/a.pdf": Previous(etag='"e"', sha256="d" * 64)}
+    ((entry, request),) = steps.attachments(done, previous)
+    assert (entry.source, entry.parent_url, entry.kind, entry.year) == (
+        "http://x.gov.cn/a.pdf",
+        ENTRY.source,
+        "report",
+        2024,
+    )
+    assert request == FetchRequest("http://x.gov.cn/a.pdf", previous["http://x.gov.cn/a.pdf"], ENTRY.source)
+
+
+def test_worker_cpu_is_summed_over_the_batches_and_stages_are_timed() -> None:
+    staged = [
+        StagedBatch("a", 1, {}, cpu_seconds={"extract": 0.5, "transform": 0.25}),
+        StagedBatch("b", 1, {}, cpu_seconds={"extract": 1.0, "transform": 0.125}),
+    ]
+    assert steps.worker_cpu_seconds(staged) == {"extract": 1.5, "transform": 0.375}
+    seconds: dict[str, float] = {}
+    laps = steps.Laps(seconds)
+    laps.lap("fetch")
+    laps.lap("fetch")
+    laps.lap("load_views")
+    assert list(seconds) == ["fetch", "load_views"] and all(v >= 0 for v in seconds.values())
+
+
+def test_the_export_is_written_when_a_report_was_loaded_or_an_export_is_missing(tmp_path: Path) -> None:
+    summary = run_report.new_run(AT)
+    summary.exports = steps.export_paths(tmp_path / "exports")
+    assert steps.export_needed(summary)  # nothing there yet
+    for path in summary.exports:
+        Path(path).mkdir(parents=True)
+    assert not steps.export_needed(summary)
+    summary.loaded = ["0123456789abcdef"]
+    assert steps.export_needed(summary)

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from gongkai import pipeline
+from gongkai.flows import steps
 from gongkai.flows.nightly import with_workers
 from gongkai.load import export
 
@@ -20,8 +20,8 @@ def run(tmp: Path, **runner: object) -> dict[str, pl.DataFrame]:
     shutil.copytree(DATA / "samples", tmp / "samples")
     summary = with_workers(**runner)(catalog_path=tmp / "catalog.csv", data_dir=tmp, batch_size=3)
     assert len(summary.loaded) == len(pl.read_csv(tmp / "catalog.csv")) and summary.failed == {}
-    assert not any((tmp / "staging").glob("*/*.parquet")), "the staging folder is cleared after the load"
-    db = pipeline.warehouse_path(tmp)
+    assert not any((tmp / "batches").glob("*/*.parquet")), "the batches folder is cleared after the load"
+    db = steps.warehouse_path(tmp)
     return {
         "reports": export.query(db, "SELECT * EXCLUDE (extracted_at, source) FROM reports ORDER BY 1"),
         "cells": export.query(db, "SELECT * EXCLUDE (source_file) FROM cells ORDER BY ALL"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prefect.client.orchestration import get_client
 
-from gongkai import schedule
+from gongkai.flows import schedule
 
 
 def test_the_nightly_deployment_is_scheduled_at_two_in_shanghai(

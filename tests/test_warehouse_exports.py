@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from gongkai import pipeline
 from gongkai.cli import main
+from gongkai.flows import steps
 from gongkai.load import export
 from tests.expected import SEEDS
 from tests.test_pipeline import run_plain, write_catalog
@@ -32,7 +32,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ",,2023,hongze.pdf",
     ]
     run_plain(write_catalog(folder / "catalog.csv", rows), folder)
-    return pipeline.warehouse_path(folder)
+    return steps.warehouse_path(folder)
 
 
 def test_district_csv_has_a_bom_no_live_formula_and_reads_back(db: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from gongkai import pipeline
+from gongkai.flows import steps
 from gongkai.load import dictionary, export, files, sqlfiles, views
 from tests.expected import SEEDS
 from tests.test_pipeline import run_plain, write_catalog
@@ -64,7 +64,7 @@ def run(tmp_path: Path, files: dict[str, str], districts: dict[str, str] | None 
         (tmp_path / name).write_text(text, encoding="utf-8")
     rows = [f",{districts.get(name, '石龙区')},,{name}" for name in files]
     run_plain(write_catalog(tmp_path / "catalog.csv", rows), tmp_path)
-    return pipeline.warehouse_path(tmp_path)
+    return steps.warehouse_path(tmp_path)
 
 
 def flags(db: Path, *columns: str) -> list[tuple]:
@@ -213,7 +213,7 @@ def test_a_reloaded_report_keeps_one_set_of_narrative_facts(tmp_path: Path) -> N
     shutil.copy(SEED_001, tmp_path / "001.txt")
     catalog = write_catalog(tmp_path / "catalog.csv", [",石龙区,2024,001.txt"])
     run_plain(catalog, tmp_path)
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
     con = files.connect(db)
     con.execute("UPDATE reports SET extractor_version = 'old'")  # the next run re-extracts it
     con.close()

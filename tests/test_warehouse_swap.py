@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai import pipeline
+from gongkai.flows import steps
 from gongkai.load import files, loader
 from tests.expected import SEEDS
 from tests.test_pipeline import run_plain, write_catalog
@@ -64,7 +64,7 @@ def test_a_reader_holds_the_warehouse_open_during_a_run(tmp_path: Path) -> None:
     catalog = tmp_path / "catalog.csv"
     write_catalog(catalog, [f",,2024,{SEED_NAMES[0]}"])
     run_plain(catalog, tmp_path)  # the old state: one report
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
     stop = tmp_path / "stop"
     logs = {mode: tmp_path / f"{mode}.json" for mode in ("held", "fresh")}
     readers = {
@@ -105,17 +105,17 @@ def test_a_failed_run_leaves_the_live_warehouse_untouched(
         shutil.copy(SEEDS / name, tmp_path / name)
     catalog = write_catalog(tmp_path / "catalog.csv", [f",,2024,{SEED_NAMES[0]}"])
     run_plain(catalog, tmp_path)
-    db = pipeline.warehouse_path(tmp_path)
+    db = steps.warehouse_path(tmp_path)
     before = digest(db)
     write_catalog(catalog, [f",,2024,{name}" for name in SEED_NAMES])
     loaded = []
 
-    def load_then_fail(con, items, *args, **kwargs):  # type: ignore[no-untyped-def]
-        loaded.extend(real_load(con, items, *args, **kwargs))  # written to the copy, then a crash
+    def load_then_fail(con, reports, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loaded.extend(real_load(con, reports, *args, **kwargs))  # written to the copy, then a crash
         raise OSError("disk full")
 
-    real_load = loader.load_reports
-    monkeypatch.setattr(loader, "load_reports", load_then_fail)
+    real_load = loader.load_group  # what the night's writer calls
+    monkeypatch.setattr(loader, "load_group", load_then_fail)
     with pytest.raises(OSError, match="disk full"):
         run_plain(catalog, tmp_path)
     assert loaded  # the copy had changed before the failure

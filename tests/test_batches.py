@@ -10,20 +10,22 @@ from pathlib import Path
 
 import polars as pl
 
-from gongkai import pipeline, staging
-from gongkai.catalog import read_catalog
-from gongkai.load import export
+from gongkai.fetch.acquire import body, hash_source
+from gongkai.fetch.catalog import read_catalog
+from gongkai.flows import batches, writer
+from gongkai.load import export, loader
+from gongkai.model import Source
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 AT = datetime(2025, 2, 1, tzinfo=UTC)
 TABLES = ("reports", "cells", "narratives", "report_sections", "narrative_figures", "wide_requests")
 
 
-def sources(tmp: Path) -> list[pipeline.Source]:
+def sources(tmp: Path) -> list[Source]:
     shutil.copy(DATA / "catalog.csv", tmp / "catalog.csv")
     shutil.copytree(DATA / "samples", tmp / "samples")
     catalog = read_catalog(tmp / "catalog.csv")
-    return [pipeline.hash_source(catalog, e) for e in catalog.entries]
+    return [hash_source(catalog, e) for e in catalog.entries]
 
 
 def snapshot(db: Path) -> dict[str, pl.DataFrame]:
@@ -32,16 +34,20 @@ def snapshot(db: Path) -> dict[str, pl.DataFrame]:
 
 def test_staged_batches_load_as_the_prepared_reports_do(tmp_path: Path) -> None:
     found = sources(tmp_path)
-    batches = [
-        staging.stage_batch(found[i : i + 4], tmp_path / "raw", AT, tmp_path / "staging", f"a{i:05d}")
+    staged = [
+        batches.stage_batch(found[i : i + 4], tmp_path / "raw", AT, tmp_path / "batches", f"a{i:05d}")
         for i in range(0, len(found), 4)
     ]
-    assert sum(b.n_reports for b in batches) == len(found)
-    staged_ids = staging.load(tmp_path / "staged.duckdb", batches, size=3)  # groups across batches
+    assert sum(b.n_reports for b in staged) == len(found)
+    staged_ids = writer.load(tmp_path / "staged.duckdb", staged, size=3)  # groups across batches
 
-    full = [pipeline.read_source(read_catalog(tmp_path / "catalog.csv"), s.entry) for s in found]
-    prepared = [pipeline.prepare(pipeline.extract_source(s), s.entry, AT) for s in full]
-    direct_ids = pipeline.load(tmp_path / "direct.duckdb", prepared)
+    prepared = [
+        batches.prepare(batches.extract_source(body(s, tmp_path / "raw")), s.entry, AT) for s in found
+    ]
+    with writer.loading(tmp_path / "direct.duckdb", None) as night:  # each report loaded as it is
+        items = [loader.ReportLoad(p.report, p.cells, p.narrative) for p in prepared]
+        night.loaded.update(loader.load_reports(night.con, items, refresh=False))
+    direct_ids = sorted(night.loaded)
 
     assert staged_ids == direct_ids and len(direct_ids) == len(found)
     staged, direct = snapshot(tmp_path / "staged.duckdb"), snapshot(tmp_path / "direct.duckdb")
@@ -52,9 +58,9 @@ def test_staged_batches_load_as_the_prepared_reports_do(tmp_path: Path) -> None:
 
 def test_the_receipt_is_small_whatever_the_reports_say(tmp_path: Path) -> None:
     found = sources(tmp_path)
-    batch = staging.stage_batch(found, tmp_path / "raw", AT, tmp_path / "staging", "a00000")
+    batch = batches.stage_batch(found, tmp_path / "raw", AT, tmp_path / "batches", "a00000")
     # cells, narratives and report rows stay on disk; the flow keeps counts, paths and failures
-    assert set(batch.paths) == set(staging.PARTS)
+    assert set(batch.paths) == set(batches.PARTS)
     assert len(pickle.dumps(batch)) < 2_000
     on_disk = sum(Path(p).stat().st_size for p in batch.paths.values())
     assert on_disk > 10 * len(pickle.dumps(batch))

@@ -1,15 +1,50 @@
-"""What a nightly run did, for people: the markdown artifact of new, changed and failed reports and flags."""
+"""What a nightly run did: its summary (recorded in ``runs``), and the markdown artifact for people of
+new, changed and failed reports and their flags."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from gongkai.fetch import Fetched
+from gongkai.model import Fetched
 
 ROWS_SHOWN = 200  # rows per table of the artifact; the warehouse has them all
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    started_at: str
+    finished_at: str = ""
+    loaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    catalog_errors: list[str] = field(default_factory=list)
+    flags_by_rule: dict[str, int] = field(default_factory=dict)
+    exports: list[str] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
+    worker_cpu_seconds: dict[str, float] = field(default_factory=dict)  # extract and transform, all workers
+
+    def text(self) -> str:
+        lines = [
+            f"run {self.run_id}: {len(self.loaded)} loaded, {len(self.skipped)} unchanged, "
+            f"{len(self.failed)} failed, {len(self.catalog_errors)} catalog errors"
+        ]
+        lines += [f"  failed  {src}: {why}" for src, why in sorted(self.failed.items())]
+        lines += [f"  catalog {err}" for err in self.catalog_errors]
+        if self.flags_by_rule:
+            lines.append("  flags: " + ", ".join(f"{k} {v}" for k, v in sorted(self.flags_by_rule.items())))
+        lines += [f"  export  {p}" for p in self.exports]
+        return "\n".join(lines)
+
+
+def new_run(now: datetime | None = None) -> RunSummary:
+    now = now or datetime.now(UTC)
+    return RunSummary(run_id="", started_at=now.isoformat())
 
 
 def sources_with_reports(db_path: Path) -> dict[str, set[str]]:
@@ -40,9 +75,7 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
-def markdown(  # type: ignore[no-untyped-def]
-    db_path: Path, summary, fetched: list[Fetched], known: dict[str, set[str]]
-) -> str:
+def markdown(db_path: Path, summary: RunSummary, fetched: list[Fetched], known: dict[str, set[str]]) -> str:
     """The run in markdown: counts, new and changed reports, failures, the new reports' flags, fetches.
 
     The reports loaded (``summary.loaded``) are read back from the warehouse; each table shows at
