@@ -1,10 +1,5 @@
 """Fetching: the catalog, polite HTTP, the raw archive, listing discovery, and every source's bytes.
 
 Nothing here imports the flow: ``gongkai.flows`` calls it. The records it hands on (``Fetched``,
-``Previous``, ``Source``) are in ``gongkai.model``; ``Fetched`` and ``Previous`` are named here too
-only until ``load/fetches.py`` imports them from there.
+``Previous``, ``Source``) are in ``gongkai.model``.
 """
-
-from gongkai.model import Fetched, Previous
-
-__all__ = ["Fetched", "Previous"]

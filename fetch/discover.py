@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+from gongkai import titles
 from gongkai.extract.text import NotText, decode
 
-REPORT_TITLE = re.compile(r"(20\d{2})\s*年度?\s*[^<>\n]{0,40}?政府信息公开(?:工作)?\s*年度?\s*报告")
 NEXT_PAGE = re.compile(r"^\s*(?:下一页|下页|后一页|next\s*(?:page)?|>|›|»)\s*$", re.IGNORECASE)
 # Pagination written by the common CMS script: createPageHTML(total, current, "index", "html")
 CREATE_PAGE = re.compile(
@@ -81,7 +81,7 @@ def reports_on(data: bytes, base_url: str) -> list[FoundReport]:
     """Annual-report links of a listing page, with the data year of each title, in page order."""
     seen: dict[str, FoundReport] = {}
     for link in links(page_text(data), base_url):
-        m = REPORT_TITLE.search(link.text)
+        m = titles.LINKED_REPORT.search(titles.arabic_years(link.text))
         if m and link.url not in seen:
             seen[link.url] = FoundReport(link.url, link.text, int(m.group(1)))
     return list(seen.values())

@@ -23,6 +23,8 @@ NO_YEAR = re.compile(
 )
 # words that mention the report, as a page's headings and <title> do (compact text)
 MENTIONS_REPORT = re.compile(r"政府信息公开.{0,10}报告")
+# A link to a report on an agency's annual-report column (2024年度政府信息公开工作年度报告), by its text.
+LINKED_REPORT = re.compile(rf"({YEAR})\s*年度?\s*[^<>\n]{{0,40}}?政府信息公开(?:工作)?\s*年度?\s*报告")
 MENTIONS_REPORT_WITH_YEAR = re.compile(rf"{YEAR}\s?年度?.{{0,40}}?政府信息公开.{{0,10}}报告")
 
 # the year the statistics cover: 统计期限自2024年1月1日…, or the 年度 most cited

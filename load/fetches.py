@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from gongkai.fetch import Fetched, Previous
+from gongkai.model import Fetched, Previous
 
 COLUMNS = (
     "url",

@@ -173,6 +173,15 @@ def test_listing_pages_are_discovered_with_their_years(site: LocalSite, tmp_path
     assert [p.outcome for p in pages] == ["downloaded", "downloaded"] and failed == {}
 
 
+def test_a_link_titled_with_a_chinese_numeral_year_is_a_report_of_that_year() -> None:
+    html = (
+        '<a href="/nb/a.html">二〇二三年度政府信息公开工作年度报告</a>'
+        '<a href="/nb/b.html">关于二〇二三年度工作要点的通知</a>'
+    ).encode()
+    found = discover.reports_on(html, "http://x.gov.cn/nb/index.html")
+    assert [(f.url, f.year) for f in found] == [("http://x.gov.cn/nb/a.html", 2023)]
+
+
 def test_cms_pagination_script_gives_the_next_page() -> None:
     html = b'<script>createPageHTML(5, 2, "index", "shtml");</script>'
     assert discover.next_page(html, "http://x.gov.cn/nb/index_2.shtml") == "http://x.gov.cn/nb/index_3.shtml"
