@@ -121,7 +121,7 @@ def _tidy_cells(frames: Sequence[pl.DataFrame]) -> tuple[pl.DataFrame, dict[str,
     given = pl.concat([f.select(list(TIDY_SCHEMA)) for f in frames], how="diagonal_relaxed")
     typed = given.cast(TIDY_SCHEMA, strict=False)
     unfit: dict[str, str] = {}
-    for name, kind in TIDY_SCHEMA.items():
+    for name, kind in list(TIDY_SCHEMA.items())[1:]:  # after report_id
         lost = given.filter(typed[name].is_null() & given[name].is_not_null())
         for report_id, value in lost.select("report_id", name).unique("report_id", keep="first").iter_rows():
             unfit.setdefault(report_id, f"cell {name} {value!r} is not of type {kind}")
