@@ -2,7 +2,7 @@
 -- rule: agency_mismatch
 -- severity: info
 -- category: structure
--- order: 21
+-- order: 17
 -- label_zh: 机关名称与目录不同
 -- description_zh: 报告所印机关名称与目录不同：以目录为准，报告所印名称见 reports.agency_printed
 create or replace view flag_agency_mismatch as

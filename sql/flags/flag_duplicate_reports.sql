@@ -2,7 +2,7 @@
 -- rule: duplicate_reports
 -- severity: warning
 -- category: structure
--- order: 20
+-- order: 16
 -- label_zh: 同一年度多份报告数据不同
 -- description_zh: 同一机关、区县和年度有两份以上现行报告且数据不同：只有一份计入汇总（状态 ok 优先，其次发布日期较晚、空缺单元格较少、提取较晚），两份都标出
 create or replace view flag_duplicate_reports as
