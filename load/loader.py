@@ -1,7 +1,9 @@
 """The group load: a group of reports (records, tidy cells, narrative facts) replaced in one transaction.
 
-Every report is checked first (``records.checked_row``); then each table gets one statement for the
-whole group, which is what makes a nightly load of thousands of reports fast.
+Every report is checked first (its record, its cells' types, values and codes): one that fails is
+stored as ``failed`` with the reason. Then each table gets one statement for the whole group, which is
+what makes a nightly load of thousands of reports fast; a group the database still refuses is loaded
+report by report.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """A report on its way to the warehouse: one typed record, its Parquet schema and its load contract.
 
 ``report_record`` builds it once from an extraction; workers stage records as Parquet with
-``REPORT_SCHEMA`` (``records_frame`` / ``records_of``); ``checked_row`` validates it once, when the
-loader writes it as a row of ``reports`` (with the cell counts taken from its cells).
+``REPORT_SCHEMA`` (``records_frame`` / ``records_of``); the loader checks it once (``check_identity``,
+``contract_breach``) and writes it as a row of ``reports`` (``report_row``, with its cell counts).
 """
 
 from __future__ import annotations
