@@ -29,7 +29,14 @@ from gongkai.load.records import (
     contract_breach,
     report_row,
 )
-from gongkai.load.schema import DERIVED_TABLES, NARRATIVE_TABLES, agency_frame, derive_sql, recount_flags
+from gongkai.load.schema import (
+    DERIVED_TABLES,
+    NARRATIVE_TABLES,
+    agency_frame,
+    derive_sql,
+    recount_flags,
+    transaction,
+)
 from gongkai.transform.cells import TIDY_SCHEMA
 
 _log = logging.getLogger(__name__)
@@ -290,7 +297,7 @@ def load_group(
     faults = {**_figure_faults(narratives), **_cell_faults(tidy), **faults}
     for report_id, record in chosen.items():
         breach = contract_breach(record, counts.get(report_id, 0))
-        if breach or report_id in faults:
+        if breach:
             faults.setdefault(report_id, f"the record breaks the load contract: {breach}")
     group = _Group(chosen, given, tidy, narratives).failing(
         {i: f"not loaded: {why}" for i, why in faults.items()}
@@ -359,8 +366,7 @@ def _write(con: duckdb.DuckDBPyConnection, group: _Group, refresh: bool) -> None
     for name, frame in incoming.items():
         con.register(name, frame)
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for table in ("cells", *DERIVED_TABLES, *NARRATIVE_TABLES, "reports"):
                 con.execute(
                     f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM {_INCOMING_REPORTS})"
@@ -378,10 +384,6 @@ def _write(con: duckdb.DuckDBPyConnection, group: _Group, refresh: bool) -> None
             sources.resettle(con, _INCOMING_REPORTS)
             if refresh:
                 recount_flags(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         for name in incoming:
             con.unregister(name)

@@ -22,6 +22,7 @@ from gongkai.extract import narrative as narrative_facts
 from gongkai.model import CatalogEntry, Extraction
 
 STATUSES = ("ok", "partial", "failed", "needs_ocr")
+FORMATS = ("2019", "2021")
 NO_DATA_STATUSES = ("failed", "needs_ocr")
 
 
@@ -67,7 +68,9 @@ class ReportRecord:
 
     def failed(self, reason: str) -> ReportRecord:
         """This record as a failed report (no cells) that states why."""
-        return replace(self, status="failed", error=reason)
+        return replace(
+            self, status="failed", error=reason, format=self.format if self.format in FORMATS else None
+        )
 
     @classmethod
     def from_mapping(cls, row: Mapping[str, Any]) -> ReportRecord:
@@ -203,6 +206,8 @@ def contract_breach(record: ReportRecord, n_cells: int) -> str | None:
         return f"a {record.status} report has no cells and states its error"
     if record.status == "ok" and record.error:
         return "an ok report has no error"
+    if record.format is not None and record.format not in FORMATS:
+        return f"format {record.format!r} is not one of {', '.join(FORMATS)}"
     return None
 
 

@@ -3,7 +3,8 @@ every open, and the tables derived from cells (sql/derived/), rebuilt when the s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -213,6 +214,18 @@ def derive_sql(table: str, relation: str) -> str:
     )
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back (and the error raised) otherwise."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def refresh_flag_counts(con: duckdb.DuckDBPyConnection) -> None:
     """Recount consistency_flags per report into report_flag_counts, in one transaction.
 
@@ -220,13 +233,8 @@ def refresh_flag_counts(con: duckdb.DuckDBPyConnection) -> None:
     and agency_compare need quickly. Every load refreshes them: ``load_report`` by default, the nightly
     load once at the end (``create_views``).
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         recount_flags(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def recount_flags(con: duckdb.DuckDBPyConnection) -> None:

@@ -16,7 +16,7 @@ import polars as pl
 
 from gongkai.agencies import Reading, resolve
 from gongkai.load.records import utc_naive
-from gongkai.load.schema import agency_frame, recount_flags
+from gongkai.load.schema import agency_frame, recount_flags, transaction
 
 SOURCE_SCHEMA = {
     "report_id": pl.String,
@@ -126,17 +126,13 @@ def apply_catalog(
     frame = sources_frame((item.sha256[:16], item.source, item.catalog) for item in listed)
     con.register(_LISTED, frame)
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            known = f"(SELECT * FROM {_LISTED} WHERE report_id IN (SELECT report_id FROM reports))"
-            record_sources(con, known)
+        with transaction(con):
+            record_sources(
+                con, f"(SELECT * FROM {_LISTED} WHERE report_id IN (SELECT report_id FROM reports))"
+            )
             changed = resettle(con, _LISTED)
             if changed and refresh:
                 recount_flags(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.unregister(_LISTED)
     return changed
