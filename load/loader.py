@@ -56,6 +56,7 @@ _FACT_KEYS = {
     "narrative_figures": ["report_id", "ordinal"],
 }
 DECIMAL_LIMIT = 10**12  # DECIMAL(18, 6) holds values below 10^12 in magnitude
+NOT_LOADED = "not loaded: "  # the start of the error of a report the loader stored as failed
 # errors of the data a statement writes (a value out of range, a duplicate key): a report's fault
 REPORT_DATA_ERRORS = (duckdb.DataError, duckdb.IntegrityError, duckdb.InvalidInputException)
 NARRATIVE_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -300,7 +301,7 @@ def load_group(
         if breach:
             faults.setdefault(report_id, f"the record breaks the load contract: {breach}")
     group = _Group(chosen, given, tidy, narratives).failing(
-        {i: f"not loaded: {why}" for i, why in faults.items()}
+        {i: NOT_LOADED + why for i, why in faults.items()}
     )
     try:
         _write(con, group, refresh)
@@ -309,10 +310,20 @@ def load_group(
             try:
                 _write(con, group.only(report_id), refresh)
             except REPORT_DATA_ERRORS as alone:
-                reason = f"not loaded: the warehouse refused it ({type(alone).__name__}: {alone})"
+                reason = f"{NOT_LOADED}the warehouse refused it ({type(alone).__name__}: {alone})"
                 _write(con, group.only(report_id).failing({report_id: reason}), refresh)
         _log.warning("group of %d reports loaded one by one: %s", len(ids), error)
     return ids
+
+
+def load_failures(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str]) -> dict[str, str]:
+    """Source → reason, for the reports among ``report_ids`` that the loader stored as failed."""
+    rows = con.execute(
+        "SELECT coalesce(source, report_id), error FROM reports"
+        " WHERE report_id IN (SELECT unnest(?)) AND starts_with(error, ?) ORDER BY 1",
+        [sorted(report_ids), NOT_LOADED],
+    ).fetchall()
+    return {source: f"failed: {error}" for source, error in rows}
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ def test_a_value_beyond_decimal_fails_only_its_report(con, prepared):
     assert "requests.new.natural_person" in error and "1000000000000" in error and "DECIMAL(18, 6)" in error
     assert con.execute(
         "SELECT count(*) FROM cells WHERE report_id = ?", [bad.report.report_id]
-    ).fetchone() == (0,)
+    ).fetchall() == [(0,)]
+    assert loader.load_failures(con, loaded) == {bad.report.source: f"failed: {error}"}  # the run's summary
     others = {i: v for i, v in statuses(con).items() if i != bad.report.report_id}
     assert {i for i, (status, _) in others.items() if status == "ok"} == {
         p.report.report_id for s, p in prepared.items() if s != JINLIN and p.report.status == "ok"
