@@ -168,7 +168,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | 
     """Create the tables (sql/schema.sql) if missing, refresh the dimensions and flag_rules (the rules
     the flag ``views`` declare; the package's by default), and rebuild the tables derived from cells
     when the file comes from an older schema version."""
+    before_printed = _has_column(con, "reports", "district_source") and not _has_column(
+        con, "reports", "agency_printed"
+    )
     con.execute(sql_text("schema.sql"))
+    if before_printed:  # the agency and year were the document's first then: the best reading there is
+        con.execute("UPDATE reports SET agency_printed = agency, year_printed = year")
     frames = {f"_gongkai_{table}": (table, frame) for table, frame in _dimension_frames(views).items()}
     for name, (_, frame) in frames.items():
         con.register(name, frame)
@@ -200,6 +205,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | 
     finally:
         for name in frames:
             con.unregister(name)
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    query = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+    return con.execute(query, [table, column]).fetchall() != [(0,)]
 
 
 def _metric_cells(con: duckdb.DuckDBPyConnection) -> list[tuple]:

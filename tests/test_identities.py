@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongkai import identities, taxonomy
-from gongkai.load import warehouse
+from gongkai.load import files
 from gongkai.model import Extraction, RawCell
 from gongkai.numbers import value_of
 from tests.conftest import Loader
@@ -86,7 +86,7 @@ def declared_failures(extraction: Extraction) -> set[Case]:
 
 
 def flagged(path: Path) -> set[Case]:
-    con = warehouse.connect(path, read_only=True)
+    con = files.connect(path, read_only=True)
     try:
         query = " union all ".join(
             f"select report_id, rule, row_code, column_code, cells from {v}" for v in R_VIEWS
@@ -104,7 +104,7 @@ def test_the_flag_views_fail_where_the_declared_identities_fail(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "warehouse.duckdb"
         shutil.copyfile(empty_warehouse, path)
-        con = warehouse.connect(path)
+        con = files.connect(path)
         for extraction in extractions:
             load(con, extraction)
         con.close()

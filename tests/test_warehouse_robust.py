@@ -18,7 +18,7 @@ import pytest
 from gongkai import pipeline
 from gongkai.agencies import Reading
 from gongkai.catalog import read_catalog
-from gongkai.load import loader, sources, views
+from gongkai.load import loader, schema, sources, views
 from gongkai.load.loader import ReportLoad
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -316,3 +316,18 @@ def test_applying_tonight_s_catalog_re_resolves_without_extraction(con, prepared
     assert infos() == infos_before - 1  # the flag counts were recounted
     assert con.execute("SELECT max(extracted_at) FROM reports").fetchall() == extracted  # no extraction
     assert sources.apply_catalog(con, tonight) == []  # applying it again changes nothing
+
+
+def test_a_warehouse_from_before_keeps_its_readings_and_sources(con, prepared):
+    kewei = prepared[KEWEI]
+    loader.load_reports(con, [as_load(kewei)])
+    con.execute("DELETE FROM report_sources")
+    for column in ("agency_printed", "district_printed", "year_printed"):
+        con.execute(f"ALTER TABLE reports DROP COLUMN {column}")
+    schema.ensure_schema(con)
+    assert con.execute("SELECT agency_printed, year_printed FROM reports").fetchall() == [
+        ("上海市科学技术委员会", 2024)
+    ]
+    assert con.execute("SELECT report_id, source FROM report_sources").fetchall() == [
+        (kewei.report.report_id, kewei.report.source)
+    ]
