@@ -331,3 +331,19 @@ def test_a_warehouse_from_before_keeps_its_readings_and_sources(con, prepared):
     assert con.execute("SELECT report_id, source FROM report_sources").fetchall() == [
         (kewei.report.report_id, kewei.report.source)
     ]
+
+
+def test_a_known_report_at_a_new_address_is_recorded_by_tonight_s_catalog(con, prepared):
+    kewei = prepared[KEWEI]
+    loader.load_reports(con, [as_load(kewei)])  # last night; tonight its bytes are unchanged, not loaded
+    catalog = Reading("上海市科学技术委员会", "上海市", 2024)
+    tonight = [
+        sources.Listed(kewei.report.source, kewei.report.sha256, catalog),
+        sources.Listed("/a/mirror/kewei.md", kewei.report.sha256, catalog),
+    ]
+    assert sources.apply_catalog(con, tonight) == [kewei.report.report_id]  # its smallest source changed
+    assert con.execute("SELECT source FROM reports").fetchall() == [("/a/mirror/kewei.md",)]
+    assert con.execute("SELECT source FROM report_sources ORDER BY source").fetchall() == [
+        ("/a/mirror/kewei.md",),
+        (kewei.report.source,),
+    ]
