@@ -23,6 +23,7 @@ from gongkai.model import CatalogEntry, Extraction
 
 STATUSES = ("ok", "partial", "failed", "needs_ocr")
 FORMATS = ("2019", "2021")
+YEAR_FIELDS = ("year", "year_printed", "catalog_year")
 NO_DATA_STATUSES = ("failed", "needs_ocr")
 
 
@@ -68,9 +69,9 @@ class ReportRecord:
 
     def failed(self, reason: str) -> ReportRecord:
         """This record as a failed report (no cells) that states why."""
-        return replace(
-            self, status="failed", error=reason, format=self.format if self.format in FORMATS else None
-        )
+        years = {name: getattr(self, name) if _is_year(getattr(self, name)) else None for name in YEAR_FIELDS}
+        fmt = self.format if self.format in FORMATS else None
+        return replace(self, status="failed", error=reason, format=fmt, **years)
 
     @classmethod
     def from_mapping(cls, row: Mapping[str, Any]) -> ReportRecord:
@@ -208,7 +209,14 @@ def contract_breach(record: ReportRecord, n_cells: int) -> str | None:
         return "an ok report has no error"
     if record.format is not None and record.format not in FORMATS:
         return f"format {record.format!r} is not one of {', '.join(FORMATS)}"
+    for name in YEAR_FIELDS:
+        if not _is_year(getattr(record, name)):
+            return f"{name} {getattr(record, name)!r} is not a year"
     return None
+
+
+def _is_year(value: int | None) -> bool:
+    return value is None or (isinstance(value, int) and 1 <= value <= 9999)
 
 
 def report_row(record: ReportRecord, n_cells: int, n_null_cells: int) -> tuple[Any, ...]:

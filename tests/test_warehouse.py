@@ -131,6 +131,7 @@ def test_records_without_an_identity_write_nothing(con, seed, changes, message):
         ({"status": "failed", "error": "x"}, "failed report has no cells"),
         ({"status": "ok", "error": "x"}, "ok report has no error"),
         ({"format": "2020"}, "format '2020'"),
+        ({"year": 20240000000}, "year 20240000000 is not a year"),
     ],
 )
 def test_contract_violations_store_a_failed_report_without_cells(con, seed, changes, message):
