@@ -55,6 +55,8 @@ VIEWS = {
     "flag_late_publication",
     "flag_copied_narrative",
     "flag_unknown_district",
+    "flag_duplicate_reports",
+    "flag_agency_mismatch",
 }
 
 
