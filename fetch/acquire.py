@@ -8,6 +8,7 @@ archive, and only when the current extractor has not read it yet.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from gongkai.fetch.archive import archive_get
 from gongkai.fetch.catalog import Catalog
 from gongkai.fetch.fetcher import Fetcher, FetchRequest, Log
 from gongkai.fetch.http import FetchSettings, is_url
+from gongkai.limits import MAX_REPORT_BYTES, NotAReportFile, open_report, read_report
 from gongkai.model import CatalogEntry, Fetched, Previous, Source
 
 
@@ -76,14 +78,17 @@ def split(entries: list[CatalogEntry]) -> tuple[list[CatalogEntry], list[Catalog
     )
 
 
-def hash_source(catalog: Catalog, entry: CatalogEntry) -> Source:
-    """A local source's sha256, read in chunks; its bytes are left on disk for the worker to read."""
+def hash_source(catalog: Catalog, entry: CatalogEntry, max_bytes: int = MAX_REPORT_BYTES) -> Source:
+    """A local source's sha256, read in chunks once it is known to be a regular file within the size
+    cap (a FIFO or a device never hangs the run); its bytes are left on disk for the worker to read."""
     path = catalog.resolve(entry)
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as f:
+        with os.fdopen(open_report(path, max_bytes), "rb") as f:
             while chunk := f.read(1 << 20):
                 digest.update(chunk)
+    except NotAReportFile as e:
+        return Source(entry, str(path), None, None, str(e))
     except OSError as e:
         return Source(entry, str(path), None, None, f"cannot read {path}: {e.strerror or e}")
     return Source(entry, str(path), None, digest.hexdigest())
@@ -105,7 +110,9 @@ def body(source: Source, raw_dir: Path) -> Source:
         return source
     if not is_url(source.location):
         try:
-            return replace(source, data=Path(source.location).read_bytes())
+            return replace(source, data=read_report(source.location))
+        except NotAReportFile as e:
+            return replace(source, error=str(e))
         except OSError as e:
             return replace(source, error=f"cannot read {source.location}: {e.strerror or e}")
     data = archive_get(raw_dir, source.sha256)
