@@ -10,6 +10,7 @@ session, so Ctrl-C reaches the parent only, which kills it on the way out.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import pickle
@@ -28,6 +29,7 @@ from gongkai.limits import Limits, NotAReportFile, read_report
 from gongkai.model import Extraction
 
 _HEADER = struct.Struct("!Q")
+_PR_SET_PDEATHSIG = 1
 _GRACE_SECONDS = 2.0  # for the child to stop its LibreOffice on SIGTERM before SIGKILL
 
 
@@ -177,6 +179,14 @@ def _receive(child: subprocess.Popen[bytes], deadline: float) -> object:
     return pickle.loads(memoryview(buffer)[_HEADER.size :])
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this child when the process that started it ends, however it ends."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent ended before the line above
+        sys.exit(1)
+
+
 def _serve(memory_bytes: int) -> None:
     """The child: read a request, answer with its Extraction (or "MemoryError"), until stdin closes."""
     requests = sys.stdin.buffer
@@ -184,6 +194,7 @@ def _serve(memory_bytes: int) -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a reader's print() never corrupts the answers
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # finally blocks stop LibreOffice
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     import gongkai.extract.report  # noqa: F401  (loaded once, before the first report)
 
