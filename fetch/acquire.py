@@ -45,7 +45,7 @@ def acquire(
         answers = fetcher.get_all(
             [FetchRequest(e.source, previous.get(e.source), e.parent_url) for e in urls]
         )
-    sources = [hash_source(catalog, e) for e in local]
+    sources = [hash_source(catalog, e) if e.kind == "report" else local_listing(e) for e in local]
     sources += [url_source(e, a, previous.get(e.source)) for e, a in zip(urls, answers, strict=True)]
     return Acquired(sources, pages + answers, failed)
 
@@ -68,14 +68,17 @@ def fetch_attachments(
 
 
 def split(entries: list[CatalogEntry]) -> tuple[list[CatalogEntry], list[CatalogEntry], list[CatalogEntry]]:
-    """Local report files, report URLs, listing pages."""
-    listings = [e for e in entries if e.kind == "listing"]
-    reports = [e for e in entries if e.kind != "listing"]
+    """Local sources (report files, and listings given as a path), report URLs, listing pages."""
     return (
-        [e for e in reports if not is_url(e.source)],
-        [e for e in reports if is_url(e.source)],
-        listings,
+        [e for e in entries if not is_url(e.source)],
+        [e for e in entries if e.kind != "listing" and is_url(e.source)],
+        [e for e in entries if e.kind == "listing" and is_url(e.source)],
     )
+
+
+def local_listing(entry: CatalogEntry) -> Source:
+    """A listing given as a local path: a failed source with the reason, so the night records it."""
+    return Source(entry, entry.source, None, None, f"a listing must be an http(s) URL, not {entry.source!r}")
 
 
 def hash_source(catalog: Catalog, entry: CatalogEntry, max_bytes: int = MAX_REPORT_BYTES) -> Source:

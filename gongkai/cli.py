@@ -74,7 +74,10 @@ def _json_number(value: float | None) -> int | float | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect()
+    from gongkai.fetch.catalog import read_catalog
     from gongkai.flows.nightly import with_workers
+
+    read_catalog(args.catalog)  # a catalog the run cannot start from stops it here, before any fetch
 
     flow = with_workers(args.workers, dask_address=args.dask_address, use_dask=args.dask)
     summary = flow(catalog_path=Path(args.catalog), data_dir=Path(args.data_dir), batch_size=args.batch_size)

@@ -74,9 +74,9 @@ _KINDS = (
 def _refuse_mode(path: Path, mode: int) -> None:
     for test, what in _KINDS:
         if test(mode):
-            raise NotAReportFile(f"{path} is {what}, not a report file")
+            raise NotAReportFile(f"cannot read {path}: it is {what}, not a report file")
     if not stat.S_ISREG(mode):
-        raise NotAReportFile(f"{path} is not a regular file")
+        raise NotAReportFile(f"cannot read {path}: it is not a regular file")
 
 
 def open_report(path: Path | str, max_bytes: int = MAX_REPORT_BYTES) -> int:
@@ -87,8 +87,8 @@ def open_report(path: Path | str, max_bytes: int = MAX_REPORT_BYTES) -> int:
         info = os.stat(path)
     except FileNotFoundError:
         if os.path.lexists(path):
-            raise NotAReportFile(f"{path} is a link to a file that does not exist") from None
-        raise NotAReportFile(f"{path} does not exist") from None
+            raise NotAReportFile(f"cannot read {path}: it is a link to a file that does not exist") from None
+        raise NotAReportFile(f"cannot read {path}: it does not exist") from None
     except OSError as e:
         raise NotAReportFile(f"cannot read {path}: {e.strerror or e}") from None
     _refuse_mode(path, info.st_mode)
@@ -101,8 +101,8 @@ def open_report(path: Path | str, max_bytes: int = MAX_REPORT_BYTES) -> int:
         _refuse_mode(path, info.st_mode)
         if info.st_size > max_bytes:
             raise NotAReportFile(
-                f"{path} is {size_words(info.st_size)}, more than the {size_words(max_bytes)} cap "
-                "for a report file; not read"
+                f"cannot read {path}: it is {size_words(info.st_size)}, more than the "
+                f"{size_words(max_bytes)} cap for a report file"
             )
         os.set_blocking(fd, True)
     except BaseException:

@@ -142,4 +142,4 @@ def test_gongkai_parse_refuses_a_file_past_the_size_cap_before_reading_it(tmp_pa
         f.truncate(51 * MB)  # sparse: no bytes to read, only a size
     done = parse(str(big))
     assert done.returncode == 1
-    assert f"{big} is 51 MB, more than the 50 MB cap for a report file; not read" in done.stderr
+    assert f"cannot read {big}: it is 51 MB, more than the 50 MB cap for a report file" in done.stderr
