@@ -9,6 +9,7 @@ session, so Ctrl-C reaches the parent only, which kills it on the way out.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import hashlib
@@ -20,6 +21,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -136,6 +138,22 @@ class Guard:
                 str(path), hashlib.sha256(f"unreadable\0{path}".encode()).hexdigest(), str(e), "missing"
             )
         return self.extract(data, str(path), year_hint)
+
+
+_WORKER = threading.local()
+
+
+def worker_guard() -> Guard:
+    """This worker thread's Guard, reused across its batches: the child's start and imports are paid
+    once per worker. It ends with the process (``atexit``, and the child dies with its parent anyway)."""
+    limits = Limits.from_env()
+    guard = getattr(_WORKER, "guard", None)
+    if guard is None or guard.limits != limits:
+        if guard is not None:
+            guard.stop()
+        guard = _WORKER.guard = Guard(limits)
+        atexit.register(guard.stop)
+    return guard
 
 
 def _death(child: subprocess.Popen[bytes], limits: Limits) -> str:

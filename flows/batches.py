@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from gongkai import EXTRACTOR_VERSION
-from gongkai.extract.guard import Guard
+from gongkai.extract.guard import Guard, worker_guard
 from gongkai.extract.narrative import NarrativeFacts, analyse
 from gongkai.fetch.acquire import body
 from gongkai.load import loader, records
@@ -98,22 +98,22 @@ def stage_batch(
     """Extract and transform a batch; its rows go to ``batches_dir/<name>.<part>.parquet``."""
     reports, frames, wrapped, facts = [], [], [], []
     cpu = {"extract": 0.0, "transform": 0.0}
-    with Guard() as guard:
-        for index, source in enumerate(sources):
-            t0 = time.process_time()
-            extraction = extract_source(body(source, raw_dir), guard)
-            t1 = time.process_time()
-            prepared = prepare(extraction, source.entry, at)
-            cpu["extract"] += t1 - t0 + guard.last_cpu_seconds
-            cpu["transform"] += time.process_time() - t1
-            reports.append(prepared.report)
-            if prepared.narrative is not None:
-                facts.append((prepared.report.report_id, prepared.narrative))
-            if prepared.cells is not None and prepared.cells.height:
-                frames.append(prepared.cells)
-            links = getattr(extraction, "attachments", None) or []
-            if links and not extraction.cells:
-                wrapped.append((index, list(links)))
+    guard = worker_guard()
+    for index, source in enumerate(sources):
+        t0 = time.process_time()
+        extraction = extract_source(body(source, raw_dir), guard)
+        t1 = time.process_time()
+        prepared = prepare(extraction, source.entry, at)
+        cpu["extract"] += t1 - t0 + guard.last_cpu_seconds
+        cpu["transform"] += time.process_time() - t1
+        reports.append(prepared.report)
+        if prepared.narrative is not None:
+            facts.append((prepared.report.report_id, prepared.narrative))
+        if prepared.cells is not None and prepared.cells.height:
+            frames.append(prepared.cells)
+        links = getattr(extraction, "attachments", None) or []
+        if links and not extraction.cells:
+            wrapped.append((index, list(links)))
     parts = {
         "reports": records.records_frame(reports),
         "cells": pl.concat(frames) if frames else None,

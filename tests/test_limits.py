@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -143,3 +144,34 @@ def test_gongkai_parse_refuses_a_file_past_the_size_cap_before_reading_it(tmp_pa
     done = parse(str(big))
     assert done.returncode == 1
     assert f"cannot read {big}: it is 51 MB, more than the 50 MB cap for a report file" in done.stderr
+
+
+@pytest.fixture
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 MB and 60 s for every reading of the run, its worker processes included."""
+    monkeypatch.setenv("GONGKAI_MEMORY_LIMIT", "300")
+    monkeypatch.setenv("GONGKAI_TIME_LIMIT", "60")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_nightly_run_records_a_report_past_a_limit_and_loads_the_rest(
+    prefect_harness: None, small_limits: None, tmp_path: Path, workers: int
+) -> None:
+    from gongkai.flows import steps
+    from gongkai.flows.nightly import with_workers
+    from gongkai.load import export
+
+    shutil.copy(SAMPLE, tmp_path / "good.txt")
+    many_lines(tmp_path / "big.txt")
+    (tmp_path / "catalog.csv").write_text(
+        "agency,district,year,source\n某局,某区,2024,big.txt\n石龙区人民政府办公室,石龙区,2024,good.txt\n",
+        encoding="utf-8",
+    )
+    summary = with_workers(workers)(catalog_path=tmp_path / "catalog.csv", data_dir=tmp_path)
+    assert set(summary.failed) == {str(tmp_path / "big.txt")}
+    reports = export.query(steps.warehouse_path(tmp_path), "SELECT source, status, error FROM reports")
+    got = {Path(source).name: (status, error) for source, status, error in reports.rows()}
+    assert got == {
+        "big.txt": ("failed", "needed more than 300 MB of memory; stopped"),
+        "good.txt": ("ok", None),
+    }
