@@ -175,3 +175,20 @@ def test_the_nightly_run_records_a_report_past_a_limit_and_loads_the_rest(
         "big.txt": ("failed", "needed more than 300 MB of memory; stopped"),
         "good.txt": ("ok", None),
     }
+
+
+def test_libreoffice_converts_inside_the_child_under_the_default_limits(tmp_path: Path) -> None:
+    from tests.fixtures_office import expected, values
+    from tests.fixtures_office.render_docx import render_doc, soffice_available
+    from tests.test_docx_extract import report_of
+
+    if not soffice_available():
+        pytest.skip("LibreOffice (soffice) not installed: apt-get install libreoffice-writer-nogui")
+    cells, report = report_of("2021", seed=11)
+    doc = tmp_path / 'it\'s "a" $(touch PWNED); report.doc'  # the name never reaches a shell
+    doc.write_bytes(render_doc(report, "plain"))
+    with Guard(Limits()) as guard:
+        extraction = guard.extract_path(doc)
+    assert extraction.file_type == "doc" and extraction.status == "ok", extraction.error
+    assert values(extraction) == expected(cells)
+    assert not list(tmp_path.glob("PWNED*"))
