@@ -161,9 +161,7 @@ def _death(child: subprocess.Popen[bytes], limits: Limits) -> str:
     if code < 0:
         name = signal.Signals(-code).name
         if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
-            return (
-                f"the reader died ({name}), most likely past its {limits.too_big().removeprefix('needed ')}"
-            )
+            return f"the reader died ({name}); it may have {limits.too_big()}"
         return f"the reader was stopped by {name}"
     return f"the reader ended unexpectedly (exit status {code}); stopped"
 
