@@ -8,7 +8,6 @@ fetch failure, a ``fetches`` row) with a status and a readable reason; no cell m
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from tests.hostile.runner import MEMORY_LIMIT, RAW_EXCEPTION, Outcome, gongkai
 
 pytestmark = pytest.mark.slow
 
-NIGHT_TIMEOUT = 420.0
+NIGHT_TIMEOUT = 240.0
 # the same bytes as a good source (one report version per content): kept out of the night
 DUPLICATES = {"text_seed_named_pdf", "docx_named_pdf"}
 HOSTILE_AGENCIES = (
@@ -71,8 +70,37 @@ BAD_URLS = [
 ]
 BAD_FILES = [c.kind for c in corpus.CASES if c.kind not in DUPLICATES]
 
+# Sources that fail or stall the whole night today. The night that checks every other source leaves
+# them out; their own checks run on the full night, and are strict xfails naming the defect.
+NIGHT_KILLERS: dict[str, str] = {
+    "/bad-gzip": "a body sent as Content-Encoding: gzip that is not gzip raises httpx.DecodingError out of "
+    "fetch and fails the whole night",
+    "fs_dev_zero": "an endless local file (a symlink to /dev/zero) is hashed forever "
+    "(pipeline.hash_source): the night never ends",
+    "fs_fifo": "a FIFO in the catalog: opening it blocks until a writer comes (parse hangs the same way)",
+    "pdf_flate_bomb": "a PDF bomb (256 MB content stream) or a looping page tree aborts the whole run "
+    "process in pdfium (Fatal Python error: Aborted) under a 2 GB limit",
+    "pdf_page_tree_loop": "a PDF bomb (256 MB content stream) or a looping page tree aborts the whole run "
+    "process in pdfium (Fatal Python error: Aborted) under a 2 GB limit",
+}
+SERIAL = (
+    "failing URLs are retried one after another, each with 2+10+30 s of backoff (429's Retry-After "
+    "ignored, a trickle has no overall deadline): a handful of bad URLs costs the night minutes"
+)
+MEMORY = "a memory bomb: 2 GB is exhausted in extraction (see test_hostile_inputs)"
+LEFT_OUT: dict[str, str] = {
+    **NIGHT_KILLERS,
+    **dict.fromkeys(
+        ["/500", "/429", "/trickle", "/reset", "/close-mid-body", "/slow-headers", "closed-port"], SERIAL
+    ),
+    **dict.fromkeys(
+        ["text_long_number_run", "text_huge_200mb", "docx_million_paragraphs", "docx_zip_bomb"], MEMORY
+    ),
+    "rtf_deep_braces": "an RTF of 100000 open braces: LibreOffice runs to its timeout",
+}
 # The defects of today (strict xfails); a key is a URL path or a corpus kind.
-DEFECTS: dict[str, str] = {}
+DEFECTS: dict[str, str] = {**LEFT_OUT}
+FULL_NIGHT = "; ".join(sorted(set(NIGHT_KILLERS.values()) | {SERIAL}))
 
 
 @dataclass
@@ -90,7 +118,9 @@ class Night:
             con.close()
 
 
-def write_catalog(folder: Path, server: FaultyServer, paths: dict[str, Path]) -> tuple[Path, dict[str, str]]:
+def write_catalog(
+    folder: Path, server: FaultyServer, paths: dict[str, Path], leave_out: set[str]
+) -> tuple[Path, dict[str, str]]:
     sources: dict[str, str] = {}
     rows = [["agency", "district", "year", "source", "kind"]]
     for name, expected in GOOD_FILES.items():
@@ -107,11 +137,14 @@ def write_catalog(folder: Path, server: FaultyServer, paths: dict[str, Path]) ->
     for path in BAD_URLS:
         url = f"http://127.0.0.1:{closed_port()}/report.txt" if path == "closed-port" else server.url(path)
         sources[path] = url
-        rows.append(["某局", "某区", "2024", url, "report"])
+        if path not in leave_out:
+            rows.append(["某局", "某区", "2024", url, "report"])
     for i, kind in enumerate(BAD_FILES):
         sources[kind] = str(paths[kind].relative_to(folder))
-        agency = HOSTILE_AGENCIES[i % len(HOSTILE_AGENCIES)]
-        rows.append([agency, "某区", "2024", sources[kind], "report"])
+        if kind not in leave_out:
+            rows.append(
+                [HOSTILE_AGENCIES[i % len(HOSTILE_AGENCIES)], "某区", "2024", sources[kind], "report"]
+            )
     sources["local-listing"] = str(paths["html_good_gbk"].relative_to(folder))
     rows.append(["某局", "某区", "", sources["local-listing"], "listing"])
     catalog = folder / "catalog.csv"
@@ -120,36 +153,52 @@ def write_catalog(folder: Path, server: FaultyServer, paths: dict[str, Path]) ->
     return catalog, sources
 
 
-@pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Night]:
-    folder = tmp_path_factory.mktemp("night")
+def run_night(folder: Path, leave_out: set[str]) -> Night:
     server = FaultyServer().start()
     try:
         paths = corpus.build(folder / "corpus", [c for c in corpus.CASES if c.kind in BAD_FILES])
-        catalog, sources = write_catalog(folder, server, paths)
+        catalog, sources = write_catalog(folder, server, paths, leave_out)
         rss = folder / "peak_rss_kb"
         outcome = gongkai(
             "run", "--catalog", str(catalog), "--data-dir", str(folder / "data"),
             timeout=NIGHT_TIMEOUT, cwd=folder, peak_rss_file=rss,
         )  # fmt: skip
         peak = int(rss.read_text()) if rss.exists() else None
-        yield Night(outcome, folder / "data" / "warehouse.duckdb", sources, peak)
+        return Night(outcome, folder / "data" / "warehouse.duckdb", sources, peak)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def full_night(tmp_path_factory: pytest.TempPathFactory) -> Night:
+    """The night of every source, the night killers included."""
+    return run_night(tmp_path_factory.mktemp("full_night"), set())
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory, full_night: Night) -> Night:
+    """The night without the sources that stall or kill it today (the full night when there are none)."""
+    if not LEFT_OUT:
+        return full_night
+    return run_night(tmp_path_factory.mktemp("night"), set(LEFT_OUT))
 
 
 def _mark(key: str) -> list[pytest.MarkDecorator]:
     return [pytest.mark.xfail(strict=True, reason=DEFECTS[key])] if key in DEFECTS else []
 
 
-def test_the_night_completes(night: Night) -> None:
+@pytest.mark.xfail(bool(LEFT_OUT), strict=True, reason=FULL_NIGHT)
+def test_the_night_completes(full_night: Night) -> None:
+    night = full_night
     assert not night.outcome.timed_out, f"the night ran past {NIGHT_TIMEOUT} s"
     assert night.outcome.returncode == 0, night.outcome.stderr[-2000:]
     assert night.db.exists()
 
 
-def test_peak_memory_stays_under_the_limit(night: Night) -> None:
-    assert night.peak_rss_kb is not None and night.outcome.returncode is not None
+@pytest.mark.xfail(bool(LEFT_OUT), strict=True, reason=FULL_NIGHT)
+def test_peak_memory_stays_under_the_limit(full_night: Night) -> None:
+    night = full_night
+    assert night.peak_rss_kb is not None and night.outcome.returncode == 0
     assert night.peak_rss_kb * 1024 < MEMORY_LIMIT
 
 
@@ -193,7 +242,11 @@ def _reasons(night: Night, source: str) -> list[tuple[str, str | None]]:
     "key",
     [pytest.param(k, marks=_mark(k), id=k.strip("/")) for k in [*BAD_URLS, *BAD_FILES, "local-listing"]],
 )
-def test_a_bad_source_leaves_a_row_with_a_readable_reason(night: Night, key: str) -> None:
+def test_a_bad_source_leaves_a_row_with_a_readable_reason(
+    request: pytest.FixtureRequest, night: Night, key: str
+) -> None:
+    if key in LEFT_OUT:
+        night = request.getfixturevalue("full_night")
     source = night.sources[key]
     rows = _reasons(night, source)
     assert rows, f"no reports or fetches row for {source!r}"

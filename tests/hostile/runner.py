@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -10,6 +11,7 @@ import resource
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -38,27 +40,49 @@ class Outcome:
         return self.returncode is None
 
 
+# runs a command, then writes the peak resident memory (kB) of its largest process to a file
+PEAK_RSS = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code)"
+)
+
+
 def gongkai(
-    *args: str, timeout: float, cwd: Path | None = None, env: dict[str, str] | None = None
+    *args: str,
+    timeout: float,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    peak_rss_file: Path | None = None,
 ) -> Outcome:
-    """``gongkai ARGS`` in its own process group, killed (group and all) after ``timeout`` seconds."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "gongkai.cli", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=cwd,
-        env={**os.environ, "GONGKAI_SOFFICE_TIMEOUT": "20", **(env or {})},
-        preexec_fn=_limits,
-    )
-    try:
-        out, err = child.communicate(timeout=timeout)
-        code: int | None = child.returncode
-    except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
-        out, err = child.communicate()
-        code = None
-    return Outcome(tuple(args), code, out.decode(errors="replace"), err.decode(errors="replace"))
+    """``gongkai ARGS`` in its own process group, killed (group and all) after ``timeout`` seconds.
+
+    With ``peak_rss_file``, the peak resident memory of the command (kB) is written there.
+    """
+    command = [sys.executable, "-m", "gongkai.cli", *args]
+    if peak_rss_file is not None:
+        command = [sys.executable, "-c", PEAK_RSS, str(peak_rss_file), *command]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            cwd=cwd,
+            env={**os.environ, "GONGKAI_SOFFICE_TIMEOUT": "20", **(env or {})},
+            preexec_fn=_limits,
+        )
+        try:
+            code: int | None = child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        with contextlib.suppress(ProcessLookupError):  # what it left behind (a Prefect server, LibreOffice)
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    return Outcome(tuple(args), code, stdout.decode(errors="replace"), stderr.decode(errors="replace"))
 
 
 def message_problems(outcome: Outcome, allowed_codes: tuple[int, ...] = (0, 1, 2)) -> list[str]:
