@@ -21,6 +21,7 @@ MAX_STALL = 15.0  # seconds a slow answer may take, at most
 SEED_002 = (SEEDS / "002_75fd27514a3859df.txt").read_bytes()
 SEED_003 = (SEEDS / "003_da09ef5f53b79caf.txt").read_bytes()
 SEED_004 = (SEEDS / "004_eff542c003e52132.txt").read_bytes()
+PINGTAN_2019 = (SEEDS / "pingtan-2019-crawl.txt").read_bytes()
 TEXT = "text/plain; charset=utf-8"
 
 Fault = Callable[["FaultyHandler", int], None]
@@ -153,7 +154,7 @@ FAULTS: dict[str, Fault] = {
     "/redirect-ftp": lambda h, n: h.answer(301, {"Location": "ftp://127.0.0.1/report.txt"}),
     "/redirect-no-location": lambda h, n: h.answer(302, {}),
     "/huge-content-length": huge_length,
-    "/wrong-content-type.pdf": ok(SEED_003, "application/pdf"),
+    "/wrong-content-type.pdf": ok(PINGTAN_2019, "application/pdf"),
     "/gzip-bomb": lambda h, n: h.answer(200, {"Content-Type": TEXT, "Content-Encoding": "gzip"}, GZIP_BOMB),
     "/bad-gzip": lambda h, n: h.answer(200, {"Content-Type": TEXT, "Content-Encoding": "gzip"}, SEED_003),
     "/gzip-good": lambda h, n: h.answer(

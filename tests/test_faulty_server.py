@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 NIGHT_TIMEOUT = 240.0
 # the same bytes as a good source (one report version per content): kept out of the night
-DUPLICATES = {"text_seed_named_pdf", "docx_named_pdf"}
+DUPLICATES = {"text_seed_named_pdf", "docx_named_pdf", "pdf_named_html"}
 HOSTILE_AGENCIES = (
     '某局"; DROP TABLE reports; --',
     "某\n局",
@@ -75,6 +75,15 @@ BAD_FILES = [c.kind for c in corpus.CASES if c.kind not in DUPLICATES]
 NIGHT_KILLERS: dict[str, str] = {
     "/bad-gzip": "a body sent as Content-Encoding: gzip that is not gzip raises httpx.DecodingError out of "
     "fetch and fails the whole night",
+    "/unsolicited-304": "an unsolicited 304 to an unconditional GET becomes a failed report without a "
+    "reason, which the load refuses: ReportLoadError fails the whole night",
+    **dict.fromkeys(
+        ["text_absurd_1e12", "text_absurd_1e20", "text_absurd_400_digits"],
+        "an absurd number (1e12, 1e20, a 400-digit number) fails the whole load: DuckDB "
+        "ConversionException casting to DECIMAL(18,6)",
+    ),
+    "/gzip-good": "two catalog rows whose bodies are the same bytes (here seed 004, gzip-encoded on one "
+    "URL) fail the whole load: DuckDB ConstraintException, duplicate key in cells",
     "fs_dev_zero": "an endless local file (a symlink to /dev/zero) is hashed forever "
     "(pipeline.hash_source): the night never ends",
     "fs_fifo": "a FIFO in the catalog: opening it blocks until a writer comes (parse hangs the same way)",
@@ -161,9 +170,10 @@ def run_night(folder: Path, leave_out: set[str]) -> Night:
         rss = folder / "peak_rss_kb"
         outcome = gongkai(
             "run", "--catalog", str(catalog), "--data-dir", str(folder / "data"),
-            timeout=NIGHT_TIMEOUT, cwd=folder, peak_rss_file=rss,
+            timeout=NIGHT_TIMEOUT, cwd=folder, peak_rss_file=rss, address_space=4 * MEMORY_LIMIT,
         )  # fmt: skip
         peak = int(rss.read_text()) if rss.exists() else None
+        (folder / "run.log").write_text(outcome.stdout + outcome.stderr, encoding="utf-8")  # for a failure
         return Night(outcome, folder / "data" / "warehouse.duckdb", sources, peak)
     finally:
         server.stop()

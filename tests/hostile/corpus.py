@@ -378,7 +378,7 @@ CASES: list[Case] = [
         "html_gbk_declared_utf8",
         "html",
         "liar.html",
-        data(lambda: html("gbk").replace(b"charset=gbk", b"charset=utf-8")),
+        data(lambda: html("gbk").replace(b'charset="gbk"', b'charset="utf-8"')),
         RENDERED_ALLOWED,
     ),
     Case(

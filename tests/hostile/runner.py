@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,9 +24,12 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space a child may map
 RAW_EXCEPTION = re.compile(r"\b[A-Z][A-Za-z]*(Error|Exception|Exit|Interrupt)\b")
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    os.setsid()
+def _limits(address_space: int) -> Callable[[], None]:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        os.setsid()
+
+    return limit
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,12 @@ def gongkai(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     peak_rss_file: Path | None = None,
+    address_space: int = MEMORY_LIMIT,
 ) -> Outcome:
     """``gongkai ARGS`` in its own process group, killed (group and all) after ``timeout`` seconds.
 
     With ``peak_rss_file``, the peak resident memory of the command (kB) is written there.
+    ``address_space`` caps each process's virtual memory (DuckDB and Prefect map far more than they use).
     """
     command = [sys.executable, "-m", "gongkai.cli", *args]
     if peak_rss_file is not None:
@@ -70,7 +76,7 @@ def gongkai(
             stderr=err,
             cwd=cwd,
             env={**os.environ, "GONGKAI_SOFFICE_TIMEOUT": "20", **(env or {})},
-            preexec_fn=_limits,
+            preexec_fn=_limits(address_space),
         )
         try:
             code: int | None = child.wait(timeout=timeout)
