@@ -106,7 +106,6 @@ LEFT_OUT: dict[str, str] = {
     **dict.fromkeys(
         ["text_long_number_run", "text_huge_200mb", "docx_million_paragraphs", "docx_zip_bomb"], MEMORY
     ),
-    "rtf_deep_braces": "an RTF of 100000 open braces: LibreOffice runs to its timeout",
 }
 # The defects of today (strict xfails); a key is a URL path or a corpus kind.
 WRONG_NUMBERS = ("text_seed_truncated", "text_seed_ansi_bidi", "text_table_3_twice_conflicting", "html_utf16")
