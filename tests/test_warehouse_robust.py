@@ -15,11 +15,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from gongkai import pipeline
 from gongkai.agencies import Reading
-from gongkai.catalog import read_catalog
+from gongkai.fetch.acquire import body, hash_source
+from gongkai.fetch.catalog import Catalog, read_catalog
+from gongkai.flows import batches, steps, writer
+from gongkai.flows.batches import Prepared
 from gongkai.load import loader, schema, sources, views
 from gongkai.load.loader import ReportLoad
+from gongkai.model import CatalogEntry
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 CATALOG = Path(__file__).resolve().parents[1] / "data" / "catalog.csv"
@@ -38,22 +41,24 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def prepare(catalog: Catalog, entry: CatalogEntry) -> Prepared:
+    """One catalog line extracted and prepared as a night's batch does it."""
+    source = body(hash_source(catalog, entry), catalog.path.parent / "raw")
+    return batches.prepare(batches.extract_source(source), entry, AT)
+
+
 @pytest.fixture(scope="module")
-def prepared(samples: Path) -> dict[str, pipeline.Prepared]:
+def prepared(samples: Path) -> dict[str, Prepared]:
     """Each sample extracted and prepared as the night does, by its catalog source."""
     catalog = read_catalog(samples / "catalog.csv")
-    out = {}
-    for entry in catalog.entries:
-        _, ready = pipeline.extract_and_prepare(pipeline.read_source(catalog, entry), AT)
-        out[entry.source] = ready
-    return out
+    return {entry.source: prepare(catalog, entry) for entry in catalog.entries}
 
 
-def as_load(p: pipeline.Prepared) -> ReportLoad:
+def as_load(p: Prepared) -> ReportLoad:
     return ReportLoad(p.report, p.cells, p.narrative)
 
 
-def listed_again(p: pipeline.Prepared, source: str, **catalog: object) -> pipeline.Prepared:
+def listed_again(p: Prepared, source: str, **catalog: object) -> Prepared:
     """The same bytes listed at another source (the catalog's line for it)."""
     report = replace(p.report, source=source, **{f"catalog_{k}": v for k, v in catalog.items()})
     cells = p.cells.with_columns(source_file=pl.lit(source)) if p.cells is not None else None
@@ -184,9 +189,10 @@ def test_a_catalog_listing_the_same_file_twice_loads_it_once(samples, tmp_path):
     shutil.copy(tmp_path / KEWEI, tmp_path / "samples/copy.md")
     (tmp_path / "catalog.csv").write_text("\n".join([*lines, twice]) + "\n", encoding="utf-8")
     catalog = read_catalog(tmp_path / "catalog.csv")
-    ready = [pipeline.extract_and_prepare(pipeline.read_source(catalog, e), AT)[1] for e in catalog.entries]
-    db = pipeline.warehouse_path(tmp_path)
-    pipeline.load(db, ready)  # raised ConstraintException (duplicate key) before
+    sources_ = [hash_source(catalog, e) for e in catalog.entries]
+    staged = batches.stage_batch(sources_, tmp_path / "raw", AT, tmp_path / "batches", "a00000")
+    db = steps.warehouse_path(tmp_path)
+    writer.load(db, [staged])  # raised ConstraintException (duplicate key) before
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM reports").fetchone() == (len(lines) - 1,)
     assert con.execute(
