@@ -32,6 +32,7 @@ from gongkai.model import Extraction
 
 _HEADER = struct.Struct("!Q")
 _PR_SET_PDEATHSIG = 1
+_OUT_OF_MEMORY = pickle.dumps(("MemoryError", 0.0))
 _GRACE_SECONDS = 2.0  # for the child to stop its LibreOffice on SIGTERM before SIGKILL
 
 
@@ -119,8 +120,10 @@ class Guard:
             self.stop()
             reason = self.limits.too_slow()
         except (ChildDied, BrokenPipeError, EOFError, pickle.UnpicklingError):
-            self.stop()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(_GRACE_SECONDS)  # its own end, not our SIGTERM, says what happened
             reason = _death(child, self.limits)
+            self.stop()
         else:
             if answer == "MemoryError":
                 self.stop()  # a child that ran out of memory is not trusted with the next report
@@ -157,13 +160,15 @@ def worker_guard() -> Guard:
 
 
 def _death(child: subprocess.Popen[bytes], limits: Limits) -> str:
-    code = child.wait()
+    code = child.poll()
+    if code is None:
+        return "the reader stopped answering; stopped"
     if code < 0:
         name = signal.Signals(-code).name
         if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
             return f"the reader died ({name}); it may have {limits.too_big()}"
         return f"the reader was stopped by {name}"
-    return f"the reader ended unexpectedly (exit status {code}); stopped"
+    return f"the reader ended unexpectedly (exit status {code}); it may have {limits.too_big()}"
 
 
 def _send(child: subprocess.Popen[bytes], message: object) -> None:
@@ -218,11 +223,13 @@ def _serve(memory_bytes: int) -> None:
         data, source, year_hint, content_type = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
         started = time.process_time()
         try:
-            answer: object = extract_guarded(data, source, year_hint, content_type)
-            payload = pickle.dumps((answer, time.process_time() - started), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(
+                (extract_guarded(data, source, year_hint, content_type), time.process_time() - started),
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         except MemoryError:
-            answer = data = None
-            payload = pickle.dumps(("MemoryError", time.process_time() - started))
+            payload = _OUT_OF_MEMORY  # made beforehand: here, even a small allocation may fail
+        data = None
         answers.write(_HEADER.pack(len(payload)))
         answers.write(payload)
         answers.flush()
