@@ -213,7 +213,14 @@ def _serve(memory_bytes: int) -> None:
     requests = sys.stdin.buffer
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a reader's print() never corrupts the answers
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # finally blocks stop LibreOffice
+    reading = False
+
+    def on_sigterm(*_: object) -> None:
+        if reading:
+            sys.exit(1)  # the reader's finally blocks stop its LibreOffice
+        os._exit(0)  # idle or shutting down: nothing to clean, and no traceback on a shared stderr
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
@@ -222,6 +229,7 @@ def _serve(memory_bytes: int) -> None:
     while header := requests.read(_HEADER.size):
         data, source, year_hint, content_type = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
         started = time.process_time()
+        reading = True
         try:
             payload = pickle.dumps(
                 (extract_guarded(data, source, year_hint, content_type), time.process_time() - started),
@@ -229,7 +237,7 @@ def _serve(memory_bytes: int) -> None:
             )
         except MemoryError:
             payload = _OUT_OF_MEMORY  # made beforehand: here, even a small allocation may fail
-        data = None
+        data, reading = None, False
         answers.write(_HEADER.pack(len(payload)))
         answers.write(payload)
         answers.flush()
