@@ -64,12 +64,12 @@ class Prepared:
     narrative: NarrativeFacts | None = None
 
 
-def extract_source(source: Source, guard: Guard) -> Extraction:
-    """Extract one source in the guard's child, within its time and memory limits."""
+def extract_source(source: Source, guard: Guard | None = None) -> Extraction:
+    """Extract one source in the guard's child (this worker's, by default), within its limits."""
     if source.data is None:
         return Extraction(source.location, source.unreadable_sha256, "missing", "failed", source.error)
     content_type = source.fetched.content_type if source.fetched else None
-    return guard.extract(source.data, source.location, source.entry.year, content_type)
+    return (guard or worker_guard()).extract(source.data, source.location, source.entry.year, content_type)
 
 
 def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: datetime) -> Prepared:
