@@ -115,6 +115,7 @@ def nightly(
     ``workers``: the task runner's extraction workers (``with_workers`` sets both); with more than one,
     they start while the flow reads the catalog and fetches. ``batch_size``: reports per extraction
     task (default: ``batches.batch_size``)."""
+    stopping.keep_stopping_on_signals()
     settings = settings or FetchSettings()
     starting = [warm_up_task.submit() for _ in range(workers)] if workers > 1 else []
     logger = get_run_logger()

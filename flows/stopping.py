@@ -34,17 +34,15 @@ def on_stop(cleanup: Callable[[], None]) -> Iterator[None]:
         _cleanups.remove(cleanup)
 
 
-def stop_descendants(timeout: float = 3.0) -> None:
-    """Terminate this process's children and theirs (workers, the temporary server, a watchdog), then
-    kill those still alive after ``timeout`` seconds. Only processes this one started."""
+def stop_descendants() -> None:
+    """Kill this process's children and theirs: the workers, the temporary server, its watchdog. Only
+    processes this one started, and nothing of theirs is kept: the batches are removed, and the
+    server's SQLite database survives a kill (a SIGTERM would have it print its cancelled requests)."""
     children = psutil.Process().children(recursive=True)
     for child in children:
         with suppress(psutil.Error):
-            child.terminate()
-    _, alive = psutil.wait_procs(children, timeout=timeout)
-    for child in alive:
-        with suppress(psutil.Error):
             child.kill()
+    psutil.wait_procs(children, timeout=2)
 
 
 def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -65,6 +63,13 @@ def stop_on_signals() -> None:
     _flow_pid = os.getpid()
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+
+
+def keep_stopping_on_signals() -> None:
+    """In the flow's body: Prefect's flow engine puts its own SIGTERM handler in place for the run,
+    which reports a crash and waits for the workers; ours again, if ``gongkai run`` armed it."""
+    if _flow_pid == os.getpid() and threading.current_thread() is threading.main_thread():
+        stop_on_signals()
 
 
 def leave_stopping_to_the_flow() -> None:
