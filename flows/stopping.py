@@ -41,8 +41,7 @@ def stop_descendants() -> None:
     children = psutil.Process().children(recursive=True)
     for child in children:
         with suppress(psutil.Error):
-            child.kill()
-    psutil.wait_procs(children, timeout=2)
+            child.kill()  # sure: no waiting, while a worker thread of this process still writes batches
 
 
 def _stop(signum: int, _frame: FrameType | None) -> None:
