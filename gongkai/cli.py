@@ -78,7 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from gongkai.flows.nightly import with_workers
 
     stopping.stop_on_signals()
-    progress.show(sys.stdout, terminal=sys.stdout.isatty() and not args.verbose)
+    progress.show(sys.stdout, terminal=sys.stdout.isatty(), verbose=args.verbose)
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     with server.temporary_server(data_dir):

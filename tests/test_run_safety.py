@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import pty
 import random
@@ -21,7 +22,9 @@ from pathlib import Path
 import psutil
 import pytest
 
+from gongkai.fetch.http import FetchSettings
 from gongkai.flows import server, writer
+from gongkai.flows.nightly import nightly
 from gongkai.load import files
 from tests.expected import SEEDS
 from tests.local_site import LocalSite
@@ -265,13 +268,34 @@ def test_off_a_terminal_a_line_per_stage_and_per_retry(tmp_path: Path, failing_s
     out, _ = run.communicate(timeout=120)
     assert run.returncode == 0, out
     assert "Traceback" not in out and "ERROR" not in out, out
-    retries = [line for line in out.splitlines() if "retry 1/" in line]
-    assert len(retries) == 2, out
     lines = out.splitlines()
-    assert [line for line in lines if "Task run" in line or "Flow run" in line] == retries, out
+    retries = [line for line in lines if line.startswith("warning: retry 1/")]
+    assert [r.split(" in ")[0].rsplit("/", 1)[1] for r in retries] == ["500.txt", "429.txt"], out
+    assert "Task run" not in out and "Flow run" not in out, out
     assert "sources fetched: 3 of 3" in lines and "reports extracted: 3 of 3" in lines, out
     assert "reports loaded: 3 of 3" in lines, out
     assert any(line.startswith("run ") and "3 loaded, 0 unchanged, 1 failed" in line for line in lines), out
+
+
+def test_a_timeout_retried_is_one_warning_without_a_traceback(
+    prefect_harness: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    site = LocalSite().start()
+    site.slow("/r/slow.txt", SEED_TEXTS[0].read_bytes(), seconds=1.5)
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(f"agency,district,year,url\n某局,某区,2024,{site.url('/r/slow.txt')}\n")
+    settings = FetchSettings(
+        timeout_seconds=0.3, per_host_delay_seconds=0, retries=1, retry_delay_seconds=(0.1,)
+    )
+    try:
+        with caplog.at_level(logging.INFO):
+            nightly(catalog_path=catalog, data_dir=tmp_path / "data", settings=settings)
+    finally:
+        site.stop()
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(" of ")[0] for r in warnings] == ["retry 1/1"], warnings
+    assert "timed out" in warnings[0].getMessage() or "timeout" in warnings[0].getMessage().lower()
+    assert all(r.exc_info is None for r in warnings)
 
 
 def run_on_a_terminal(argv: list[str], timeout: float = 120) -> tuple[int, str]:
