@@ -57,6 +57,7 @@ VIEWS = {
     "flag_unknown_district",
     "flag_duplicate_reports",
     "flag_agency_mismatch",
+    "flag_absurd_values",
 }
 
 

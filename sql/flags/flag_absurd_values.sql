@@ -2,7 +2,7 @@
 -- rule: absurd_value
 -- severity: error
 -- category: cell
--- order: 16
+-- order: 18
 -- label_zh: 数值超出可信范围
 -- description_zh: 单元格印有数字，但超出该栏可信的范围（如申请件数超过一千万件），记为 NULL；含该单元格的勾稽关系不作判断
 create or replace view flag_absurd_values as
