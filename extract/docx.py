@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from gongkai.extract import grid
+from gongkai.extract.damage import in_words
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.office import ConversionError, convert, inspect_ole
 from gongkai.extract.stream import Line
@@ -380,27 +381,24 @@ def _cells(tr: etree._Element) -> Iterator[etree._Element]:
 def read_docx(data: bytes) -> Document:
     """The lines of a DOCX file, in document order; raises NotDocx."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise NotDocx(f"a damaged or truncated zip (DOCX) file: {e}") from e
+        raise NotDocx(f"a damaged or truncated Word file (DOCX): {in_words(e)}") from e
     if "word/document.xml" not in names and not any(n.endswith("/document.xml") for n in names):
         raise NotDocx(_zip_kind(names))
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile) as e:
-        raise NotDocx(f"a damaged DOCX file: {e}") from e
-    part = document.part
-    numbering_el = None
-    try:
-        numbering_el = part.numbering_part.element
-    except (NotImplementedError, KeyError):
-        numbering_el = None
-    styles_el = document.styles.element
-    walker = _Walker(Numbering(numbering_el, styles_el))
-    walker.block(document.element.body)
+        part = document.part
+        try:
+            numbering_el = part.numbering_part.element
+        except (NotImplementedError, KeyError):
+            numbering_el = None
+        walker = _Walker(Numbering(numbering_el, document.styles.element))
+        walker.block(document.element.body)
+    except Exception as e:  # zipfile, zlib, lxml and python-docx raise many kinds on a damaged file
+        raise NotDocx(f"a damaged Word file (DOCX): {in_words(e)}") from e
     return Document(walker.lines, walker.images, walker.tables)
 
 

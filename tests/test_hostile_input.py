@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
 
 from gongkai import numbers
+from gongkai.extract import damage, office
 from gongkai.extract.report import extract_bytes
 from gongkai.load import export
+from tests.expected import SEEDS
+from tests.fixtures_office import AGENCY, YEAR, make_cells
+from tests.fixtures_office.render_docx import render_docx
+from tests.fixtures_office.report import build_report
+from tests.test_pdf_extract import random_cells, render_pdf
 from tests.test_warehouse_flags import change, run, seed_text
 
 NEW_ROW = "一、本年新收政府信息公开申请数量\t\t9\t0\t0\t0\t0\t0\t9\t"
@@ -57,3 +65,73 @@ def test_the_bound_of_each_cell_is_declared_once(
 ) -> None:
     assert (numbers.absurd(table, column, text) is None) == believable
     assert numbers.largest_believable(table, column) < 10**12  # what DECIMAL(18, 6) holds
+
+
+# ---------------------------------------------------------------- damaged files: reasons in words
+
+PYTHON_TEXT = re.compile(
+    r"Exceeds the limit|sys\.|seek value|b'|Error -\d|CRC-\d|Errno|Traceback|in the archive|PDFium|"
+    r"[A-Z][a-z]+Error\b|\w+Exception\b"
+)
+
+
+def damaged_variants(data: bytes, count: int, seed: int) -> list[bytes]:
+    """``data`` cut short, with bytes overwritten, or with a run of zeros, at random places."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        how = rng.choice(["cut", "flip", "zero"])
+        if how == "cut":
+            out.append(data[: rng.randrange(8, len(data))])
+        elif how == "flip":
+            b = bytearray(data)
+            for _ in range(rng.randint(1, 20)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            out.append(bytes(b))
+        else:
+            k = rng.randrange(len(data))
+            out.append(data[:k] + bytes(rng.randint(1, 2000)) + data[k + 2000 :])
+    return out
+
+
+def assert_said_in_words(extraction) -> None:  # type: ignore[no-untyped-def]
+    said = " ".join([extraction.error or "", *extraction.problems])
+    assert not PYTHON_TEXT.search(said), said
+    if extraction.status == "failed" and ("damaged" in said or "unreadable" in said):
+        assert any(meaning in said for meaning in damage.MEANINGS), said
+
+
+def rendered_docx() -> bytes:
+    cells = make_cells("2021", False, True, 5)
+    return render_docx(build_report(cells, "2021", AGENCY, YEAR, seed=5, blank_share=0.3))
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("report.docx", rendered_docx()),
+        ("report.pdf", render_pdf(random_cells(random.Random(5), "2021"), "2021", "reportlab_ruled")),
+        ("hongze-2023.pdf", (SEEDS / "hongze-2023.pdf").read_bytes()),
+    ],
+)
+def test_a_damaged_file_fails_with_its_reason_in_words_never_an_exception(name: str, data: bytes) -> None:
+    for damaged in damaged_variants(data, 60, seed=1):
+        assert_said_in_words(extract_bytes(damaged, name))
+
+
+def test_a_doc_whose_header_holds_an_impossible_number_is_a_damaged_word_file() -> None:
+    """Bytes of a real DOC's OLE header overwritten: olefile raised "Exceeds the limit (4300 digits) for
+    integer string conversion", which was the report's reason."""
+    data = (Path(__file__).parent / "data" / "office" / "report.doc").read_bytes()
+    rng = random.Random(3)
+    reasons = set()
+    for _ in range(300):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 30)):
+            b[rng.randrange(0, 2048)] = rng.randrange(256)
+        found = office.inspect_ole(bytes(b))
+        if found.reason:
+            reasons.add(found.reason)
+    assert "a damaged Word file (DOC/WPS): its internal structure holds an impossible number" in reasons
+    for reason in reasons:
+        assert not PYTHON_TEXT.search(reason), reason
