@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from gongkai.extract import limits
 from gongkai.extract.docx import extract_office
 from gongkai.extract.html import extract_html
 from gongkai.extract.lines import extract_lines
@@ -61,6 +62,11 @@ def extract_bytes(
         return refuse("failed", "empty file (0 bytes)")
     if kind == "image":
         return refuse("needs_ocr", "an image, not a document with text: OCR needed")
+    if kind in ("html", "text"):
+        try:
+            limits.check_text(data, "page" if kind == "html" else "text")
+        except limits.TooLarge as e:
+            return refuse("failed", str(e))
     if kind == "html":
         extraction = extract_html(
             data, source=source, sha256=sha, year_hint=year_hint, content_type=content_type

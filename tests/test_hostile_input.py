@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import random
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from gongkai import numbers
-from gongkai.extract import damage, office
+from gongkai.extract import damage, limits, office
 from gongkai.extract.report import extract_bytes
 from gongkai.load import export
 from tests.expected import SEEDS
@@ -135,3 +137,63 @@ def test_a_doc_whose_header_holds_an_impossible_number_is_a_damaged_word_file() 
     assert "a damaged Word file (DOC/WPS): its internal structure holds an impossible number" in reasons
     for reason in reasons:
         assert not PYTHON_TEXT.search(reason), reason
+
+
+# ---------------------------------------------------------------- the readers' own bounds
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def docx_with(body: bytes, stored: bool = False, extra: dict[str, bytes] | None = None) -> bytes:
+    """The rendered DOCX with its document.xml's body replaced by ``body`` (and ``extra`` parts)."""
+    source = zipfile.ZipFile(io.BytesIO(rendered_docx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = b"<?xml version='1.0'?><w:document " + W.encode() + b"><w:body>" + body
+                data += b"</w:body></w:document>"
+            z.writestr(info.filename, data)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            docx_with(b"<w:p/>" * (11 * 1024 * 1024 + 1)),
+            "the document's XML (word/document.xml) is 66 MB uncompressed, more than the 64 MB allowed",
+        ),
+        (
+            docx_with(b"<w:p/>", extra={"word/media/image1.png": bytes(20 * 1024 * 1024)}),
+            "word/media/image1.png unpacks 1,0",
+        ),
+        (
+            docx_with(b"<w:p/>" * 2_100_000, stored=True),
+            "the document has 2,100,003 XML elements in word/document.xml, more than the 2,000,000 allowed",
+        ),
+        (
+            docx_with(b"<w:tbl>" + b"<w:tr><w:tc><w:p/></w:tc></w:tr>" * 6000 + b"</w:tbl>"),
+            "the document has 6,000 rows in one table, more than the 5,000 allowed",
+        ),
+    ],
+    ids=["xml-size", "zip-bomb", "xml-elements", "table-rows"],
+)
+def test_a_word_file_past_a_bound_fails_with_the_bound_in_words(data: bytes, reason: str) -> None:
+    extraction = extract_bytes(data, "huge.docx")
+    assert extraction.status == "failed"
+    assert extraction.error.startswith(reason), extraction.error
+
+
+def test_a_page_or_text_past_its_bound_fails_with_the_bound_in_words() -> None:
+    text = extract_bytes(b"x" * (limits.MAX_TEXT_BYTES + 1), "huge.txt")
+    assert (text.status, text.error) == ("failed", "the text is 64 MB, more than the 64 MB allowed")
+    rows = "<tr><td>1</td></tr>" * (limits.MAX_TABLE_ROWS + 1)
+    page = extract_bytes(f"<html><body><table>{rows}</table></body></html>".encode(), "huge.html")
+    assert (page.status, page.error) == (
+        "failed",
+        "the document has 5,001 rows in one table, more than the 5,000 allowed",
+    )
