@@ -25,15 +25,18 @@ import regex
 from gongkai import identities, taxonomy
 from gongkai.extract.stream import Line, Stream
 from gongkai.model import RawCell
-from gongkai.numbers import BLANK, EMPTY_FIELD, NUMBER, UNIT, value_of
+from gongkai.numbers import BLANK, DASH_SIGNED_NUMBER, EMPTY_FIELD, MINUS_SIGNS, UNIT, signed, value_of
 
 REQUESTS_ROWS_2021 = taxonomy.rows_of("requests", "2021")
 SPLIT_OTHER = taxonomy.OTHER_SPLIT_ROWS
 MAX_CANDIDATES = 64
 MAX_COMBINATIONS = 200_000
 
+# a number's sign may be a dash (−2, –2); a negative number glued to the one before it (35-15) is a value
+# of its own (35 and -15)
 _VALUE = re.compile(
-    rf"(?<![\d.,]){NUMBER}(?:\s?{UNIT})?(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
+    rf"(?:(?<![\d.,])|(?<=\d)(?=[-{MINUS_SIGNS}]\d)){DASH_SIGNED_NUMBER}(?:\s?{UNIT})?"
+    rf"(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
     rf"|(?:(?<=\s)|^){BLANK}(?=\s|$)"
 )
 # a run of value cells (a number or a blank marker with spaces or a table's | on both sides), and the
@@ -277,7 +280,7 @@ def _ordered_labels(
 
 
 def _values(text: str, lo: int, hi: int) -> list[Token]:
-    return [Token(m.group(0), m.start()) for m in _VALUE.finditer(text, lo, hi)]
+    return [Token(signed(m.group(0)), m.start()) for m in _VALUE.finditer(text, lo, hi)]
 
 
 def _is_int_piece(s: str) -> bool:
@@ -316,6 +319,26 @@ def _decodings(tokens: list[str], n: int) -> Iterator[list[str]]:
         ]
         for combo in itertools.product(*pieces):
             yield [p for piece in combo for p in piece]
+
+
+def _repeats(tokens: list[str], n: int) -> Iterator[list[str]]:
+    """Ways to read ``tokens`` as ``n`` values, each token standing for a run of equal cells (``000``,
+    with its leading zeros, is glued digits, not a cell)."""
+    if not tokens or len(tokens) >= n or any(t.isdigit() and not _is_int_piece(t) for t in tokens):
+        return
+    for counts in _distribute(n - len(tokens), [n] * len(tokens)):
+        yield [t for t, k in zip(tokens, counts, strict=True) for _ in range(k + 1)]
+
+
+def _readings(candidates: Iterable[list[str]], check: Callable[[list[str]], bool] | None) -> list[list[str]]:
+    """The candidates the row's check accepts (every one without a check), at most MAX_CANDIDATES + 1."""
+    found: list[list[str]] = []
+    for candidate in candidates:
+        if check is None or check(candidate):
+            found.append(candidate)
+            if len(found) > MAX_CANDIDATES:
+                break
+    return found
 
 
 def _distribute(total: int, caps: list[int]) -> Iterator[list[int]]:
@@ -417,12 +440,15 @@ def _read_row(
                     f"{stray.text!r} is alone on its own",
                 )
         return RowRead(row, tokens, [], f"{len(texts)} values for {n} cells: {' '.join(texts)}")
-    found: list[list[str]] = []
-    for candidate in _decodings(texts, n):
-        if check is None or check(candidate):
-            found.append(candidate)
-            if len(found) > MAX_CANDIDATES:
-                break
+    found = _readings(_decodings(texts, n), check)
+    # a crawler may print a run of equal cells once (265 for 265 265 265): a split of glued digits is one
+    # reading among those, which only the identities may choose
+    repeats = _readings(_repeats(texts, n), check) if found else []
+    if check is None and len(found) == 1 and repeats:
+        printed = " ".join(texts)
+        return RowRead(row, tokens, [], f"glued digits or equal cells printed once {printed!r}: left NULL")
+    if check is not None:
+        found += repeats
     unique: list[list[str | None]] = [list(c) for c in dict.fromkeys(tuple(c) for c in found)]
     if not unique:
         if lost_cell and len(texts) == n - 1:

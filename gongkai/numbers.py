@@ -23,6 +23,7 @@ UNITS = ("万元", "元", "件", "条", "个", "项", "次")
 UNIT = "(?:" + "|".join(UNITS) + ")"
 AMOUNT_UNIT = "(万元|元)"  # the units an amount is converted between
 MINUS_SIGNS = "\u2212\u2012\u2013\u2014"  # a negative number's sign as printed (−2, ‒2, –2, —2)
+DASH_SIGNED_NUMBER = "[-+" + MINUS_SIGNS + r"]?\d+(?:,\d{3})*(?:\.\d+)?"  # a number whose sign may be a dash
 FULLWIDTH = dict(zip("０１２３４５６７８９．，－＋", "0123456789.,-+", strict=True))
 
 # A cell printed blank, as its text reads after NFKC (``／`` is ``/``, ``－`` is ``-``); a run of em
