@@ -59,7 +59,8 @@ SHAPES: dict[str, Shape] = {
 def text_report(cells: Cells, fmt: str, shape: Callable[[list[str]], str], seed: int) -> str:
     """The report as text: paragraphs, and each table row's labels then its values, reshaped."""
     lines = []
-    for block in build_document(cells, fmt, "金林区人民政府办公室", 2024, vertical_labels=False, seed=seed).blocks:
+    document = build_document(cells, fmt, "金林区人民政府办公室", 2024, vertical_labels=False, seed=seed)
+    for block in document.blocks:
         if isinstance(block, Paragraph):
             lines.append(block.text)
             continue
