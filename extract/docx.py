@@ -22,7 +22,6 @@ from gongkai.extract.lines import extract_lines
 from gongkai.extract.office import ConversionError, convert, inspect_ole
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
-from gongkai.numbers import signed
 from gongkai.titles import LEGAL_DIGITS, LEGAL_DIGITS_TRADITIONAL, chinese_numeral
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -331,7 +330,7 @@ class _Walker:
                 texts.append(text)
                 for box in boxes:
                     texts.extend(self.paragraph(p)[0] for p in box.iter(_P))
-        return signed(grid.clean(" ".join(texts)))
+        return grid.clean(" ".join(texts))
 
     def table(self, tbl: etree._Element) -> None:
         rows = [tr for tr in _blocks(tbl) if tr.tag == _TR]

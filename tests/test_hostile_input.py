@@ -15,7 +15,7 @@ from gongkai.extract import damage, limits, office
 from gongkai.extract.report import extract_bytes
 from gongkai.load import export
 from tests.expected import SEEDS
-from tests.fixtures_office import AGENCY, YEAR, make_cells
+from tests.fixtures_office import AGENCY, YEAR, make_cells, values
 from tests.fixtures_office.render_docx import render_docx
 from tests.fixtures_office.report import build_report
 from tests.test_pdf_extract import random_cells, render_pdf
@@ -197,3 +197,71 @@ def test_a_page_or_text_past_its_bound_fails_with_the_bound_in_words() -> None:
         "failed",
         "the document has 5,001 rows in one table, more than the 5,000 allowed",
     )
+
+
+# ---------------------------------------------------------------- crawled text: exact or NULL
+
+PINGTAN_2019 = SEEDS / "pingtan-2019-crawl.txt"
+PINGTAN_2021 = SEEDS / "pingtan-2021-crawl.txt"
+
+
+def cells_of(text: str, name: str = "crawled.txt") -> dict[tuple[str, str, str], float | None]:
+    return values(extract_bytes(text.encode(), name))
+
+
+@pytest.mark.parametrize(
+    ("printed", "prior", "change_"),
+    [
+        ("35-15", 35, -15),  # a negative change glued to the number before it
+        ("35 –15", 35, -15),  # its minus printed as a dash
+        ("35 −15", 35, -15),
+        ("35 —15", 35, -15),
+        ("35–15", 35, -15),
+        ("350", None, None),  # glued: 3 and 50, or 35 and 0; no identity decides
+    ],
+)
+def test_a_negative_change_keeps_its_sign(printed: str, prior: int | None, change_: int | None) -> None:
+    text = change(PINGTAN_2019.read_text(encoding="utf-8"), "行政事业性收费350", f"行政事业性收费{printed}")
+    got = cells_of(text)
+    assert got[("active_disclosure", "fees", "prior_year_items")] == prior
+    assert got[("active_disclosure", "fees", "change")] == change_
+
+
+def test_equal_cells_printed_once_are_not_split_into_digits() -> None:
+    """规章 265: three cells of 265, or 2, 6 and 5 glued: table 二 has no identity to tell, so NULL."""
+    text = change(PINGTAN_2021.read_text(encoding="utf-8"), "规章 000", "规章 265")
+    extraction = extract_bytes(text.encode(), "crawled.txt")
+    got = values(extraction)
+    assert [got[("active_disclosure", "regulations", c)] for c in ("issued", "repealed", "in_force")] == [
+        None
+    ] * 3
+    assert "active_disclosure.regulations: glued digits or equal cells printed once '265': left NULL" in (
+        extraction.problems
+    )
+
+
+def docx_2019_with_dash_minus() -> tuple[dict, bytes]:
+    """A rendered 2019-format DOCX whose negative numbers print their minus as an en dash."""
+    rng = random.Random(11)
+    while True:
+        cells = make_cells("2019", True, True, rng.randrange(10**6))
+        if any(v < 0 for v in cells.values()):
+            break
+    data = render_docx(build_report(cells, "2019", AGENCY, YEAR, seed=1, blank_share=0.0))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "word/document.xml":
+                part = re.sub(rb">-(?=\d)", b">" + "–".encode(), part)
+                assert "–".encode() in part
+            z.writestr(info, part)
+    return cells, out.getvalue()
+
+
+def test_a_dash_minus_in_a_word_table_is_a_sign() -> None:
+    cells, data = docx_2019_with_dash_minus()
+    got = values(extract_bytes(data, "report.docx"))
+    negative = {k: v for k, v in cells.items() if v < 0}
+    assert negative and all(got[k] == v for k, v in negative.items())
