@@ -126,6 +126,11 @@ class Tables:
     found_tables: set[str] = field(default_factory=set)
     spans: list[tuple[int, int]] = field(default_factory=list)
 
+    @property
+    def conflicting(self) -> bool:
+        """A table printed twice with different numbers: whichever copy was kept, the report is not ok."""
+        return any(CONFLICTING in p for p in self.problems)
+
 
 # ---------------------------------------------------------------- label search
 
@@ -528,9 +533,17 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
     if requests_lo is not None:
         appeals = sections["appeals_start"].search(text, requests_lo)
         requests_hi = appeals.start() if appeals else len(text)
-        requests_rows, other_as_one_row, req_problems = _parse_requests(
-            text, requests_lo, requests_hi, stream.where
-        )
+        copies = _requests_copies(text, requests_lo, stream.where)
+        if copies:
+            first = _parse_requests(text, requests_lo, min(requests_hi, copies[0][0]), stream.where)
+            requests_rows, other_as_one_row, req_problems = _one_copy(
+                [(requests_lo, first), *((lo, read) for lo, _, read in copies)], stream.where
+            )
+            spans += [(lo, hi) for lo, hi, _ in copies]
+        else:
+            requests_rows, other_as_one_row, req_problems = _parse_requests(
+                text, requests_lo, requests_hi, stream.where
+            )
         problems += req_problems
         if requests_rows:
             found_tables.add("requests")
@@ -616,9 +629,66 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
     return Tables(fmt, cells, problems, found_tables, spans)
 
 
-def _parse_requests(
-    text: str, lo: int, hi: int, where: Callable[[int], Line | None]
-) -> tuple[dict[str, RowRead], bool, list[str]]:
+RequestsRead = tuple[dict[str, RowRead], bool, list[str]]  # the rows, （六） as one row, the problems
+CONFLICTING = "printed twice with different numbers"  # the words sql/flags/flag_conflicting_tables.sql reads
+
+
+def _requests_copies(
+    text: str, lo: int, where: Callable[[int], Line | None]
+) -> list[tuple[int, int, RequestsRead]]:
+    """Table 三 printed again after the one at ``lo``: each copy's span and reading. A copy begins with
+    the 本年新收 label followed by 上年结转's, and counts only when every row's label is found in it."""
+    labels = row_labels()
+    carried = labels[("requests", "carried_in")].pattern
+    starts = [
+        m.start()
+        for m in labels[("requests", "new")].pattern.finditer(text, lo + 1)
+        if carried.search(text, m.end(), m.end() + 200) and m.start() > lo
+    ]
+    appeals = section_patterns()["appeals_start"]
+    copies = []
+    for k, start in enumerate(starts):
+        end = appeals.search(text, start)
+        hi = min(starts[k + 1] if k + 1 < len(starts) else len(text), end.start() if end else len(text))
+        read = _parse_requests(text, start, hi, where)
+        if not any("label not found" in p for p in read[2]):
+            copies.append((start, hi, read))
+    return copies
+
+
+def _values_of(read: RequestsRead) -> dict[str, list[str | None] | None]:
+    return {r: (x.candidates[0] if len(x.candidates) == 1 else None) for r, x in read[0].items()}
+
+
+def _one_copy(copies: list[tuple[int, RequestsRead]], where: Callable[[int], Line | None]) -> RequestsRead:
+    """The reading of table 三 printed more than once: the copies agree, or the one copy whose identities
+    hold is kept; else the table is left NULL. The problems say which."""
+    readings = [_values_of(read) for _, read in copies]
+    if all(r == readings[0] for r in readings[1:]):
+        return copies[0][1]
+    lines = ", ".join(_place(where(lo)).strip(" ()") for lo, _ in copies)
+    said = f"requests: table 三 {CONFLICTING} ({lines})"
+    holding = [
+        (lo, read)
+        for (lo, read), values in zip(copies, readings, strict=True)
+        if None not in values.values() and _identities_hold(dict(values), list(values))
+    ]
+    if len(holding) == 1:
+        lo, (reads, one_row, problems) = holding[0]
+        kept = _place(where(lo)).strip(" ()")
+        return (
+            reads,
+            one_row,
+            [*problems, f"{said}; kept the copy at {kept}, the only one whose identities hold"],
+        )
+    reads, one_row, _ = copies[0][1]
+    for read in reads.values():
+        read.candidates, read.note = [], None
+    why = "no copy's identities hold" if not holding else f"the identities hold in {len(holding)} copies"
+    return reads, one_row, [f"{said}; {why}: table 三 left NULL"]
+
+
+def _parse_requests(text: str, lo: int, hi: int, where: Callable[[int], Line | None]) -> RequestsRead:
     problems: list[str] = []
     labels = row_labels()
     rows = [r for r in REQUESTS_ROWS_2021 if r != taxonomy.OTHER_SINGLE_ROW]

@@ -265,3 +265,64 @@ def test_a_dash_minus_in_a_word_table_is_a_sign() -> None:
     got = values(extract_bytes(data, "report.docx"))
     negative = {k: v for k, v in cells.items() if v < 0}
     assert negative and all(got[k] == v for k, v in negative.items())
+
+
+# ---------------------------------------------------------------- a table printed twice
+
+
+def printed_twice(first: dict[str, str], second: dict[str, str]) -> str:
+    """Seed 001 with table 三 printed twice, each copy with its own rows changed (old text -> new)."""
+    text = seed_text()
+    lo = text.index("(本列数据的勾稽关系为")
+    hi = text.index("四、政府信息公开行政复议")
+    table = text[lo:hi]
+    copies = []
+    for changes in (first, second):
+        copy = table
+        for old, new in changes.items():
+            copy = change(copy, old, new)
+        copies.append(copy)
+    return text[:lo] + copies[0] + "三、收到和处理政府信息公开申请情况\n" + copies[1] + text[hi:]
+
+
+NEW_9 = "一、本年新收政府信息公开申请数量\t\t9\t0\t0\t0\t0\t0\t9"
+NEW_8 = "一、本年新收政府信息公开申请数量\t\t8\t0\t0\t0\t0\t0\t8"
+GRANTED_7 = ("(一) 予以公开\t8\t0\t0\t0\t0\t0\t8", "(一) 予以公开\t7\t0\t0\t0\t0\t0\t7")
+TOTAL_8 = ("(七) 总计\t9\t0\t0\t0\t0\t0\t9", "(七) 总计\t8\t0\t0\t0\t0\t0\t8")
+
+
+def requests_cell(extraction, row: str, column: str = "total") -> float | None:  # type: ignore[no-untyped-def]
+    return values(extraction)[("requests", row, column)]
+
+
+@pytest.mark.parametrize("consistent_copy", [0, 1])
+def test_a_table_printed_twice_keeps_the_copy_whose_identities_hold(consistent_copy: int) -> None:
+    # the other copy prints 8 received, but still 8 granted and 9 handled: R1 and R2 fail in it
+    broken = {NEW_9: NEW_8}
+    copies = ({}, broken) if consistent_copy == 0 else (broken, {})
+    extraction = extract_bytes(printed_twice(*copies).encode(), "twice.txt")
+    assert requests_cell(extraction, "new") == 9
+    assert extraction.status != "ok"
+    said = [p for p in extraction.problems if "table 三 printed twice with different numbers" in p]
+    assert len(said) == 1 and "the only one whose identities hold" in said[0], extraction.problems
+
+
+def test_a_table_printed_twice_with_both_copies_consistent_is_left_null() -> None:
+    # both copies add up: 9 received and granted 8, or 8 received and granted 7
+    other = {NEW_9: NEW_8, GRANTED_7[0]: GRANTED_7[1], TOTAL_8[0]: TOTAL_8[1]}
+    extraction = extract_bytes(printed_twice({}, other).encode(), "twice.txt")
+    assert requests_cell(extraction, "new") is None and requests_cell(extraction, "granted") is None
+    assert extraction.status == "partial"
+    assert any("the identities hold in 2 copies: table 三 left NULL" in p for p in extraction.problems)
+
+
+def test_a_table_printed_twice_identically_reads_as_once() -> None:
+    once = extract_bytes(seed_text().encode(), "once.txt")
+    twice = extract_bytes(printed_twice({}, {}).encode(), "twice.txt")
+    assert values(twice) == values(once) and twice.status == once.status == "ok"
+
+
+def test_conflicting_tables_are_flagged_in_the_warehouse(tmp_path: Path) -> None:
+    db = run(tmp_path, {"twice.txt": printed_twice({}, {NEW_9: NEW_8})})
+    found = export.flags(db).filter(export.pl.col("rule") == "conflicting_tables")
+    assert found.select("severity", "table_code").rows() == [("warning", "requests")]

@@ -58,6 +58,7 @@ VIEWS = {
     "flag_duplicate_reports",
     "flag_agency_mismatch",
     "flag_absurd_values",
+    "flag_conflicting_tables",
 }
 
 
