@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -31,6 +31,7 @@ REQUESTS_ROWS_2021 = taxonomy.rows_of("requests", "2021")
 SPLIT_OTHER = taxonomy.OTHER_SPLIT_ROWS
 MAX_CANDIDATES = 64
 MAX_COMBINATIONS = 200_000
+MAX_TABLE_COPIES = 4  # places where table 三 may begin again that are read as copies of it
 
 # a number's sign may be a dash (−2, –2); a negative number glued to the one before it (35-15) is a value
 # of its own (35 and -15)
@@ -249,20 +250,29 @@ def _ordered_labels(
     """Place the rows' labels in template order: the longest increasing chain of matches."""
     labels = row_labels()
     candidates = [_label_matches(text, labels[(table, r)], lo, hi) for r in rows]
-    # best[i][j]: (rows placed, chain) ending with candidate j of row i
+    # best[i][j]: (rows placed, chain) ending with candidate j of row i. A row's matches end in increasing
+    # order, so those that end before a candidate are a prefix of them, and leader[i][k] is the first of
+    # the best among the first k + 1: each candidate costs a bisection per row, not a scan of its matches
     best: list[list[tuple[int, list[Found | None]]]] = []
+    leader: list[list[int]] = []
+    ends = [[f.end for f in cands] for cands in candidates]
     empty: tuple[int, list[Found | None]] = (0, [])
     for i, cands in enumerate(candidates):
         layer = []
         for cand in cands:
             choice = (1, [None] * i + [cand])
             for pi in range(i):
-                for pj, (score, chain) in enumerate(best[pi]):
-                    prev = candidates[pi][pj]
-                    if prev.end <= cand.start and score + 1 > choice[0]:
+                k = bisect_right(ends[pi], cand.start)
+                if k:
+                    score, chain = best[pi][leader[pi][k - 1]]
+                    if score + 1 > choice[0]:
                         choice = (score + 1, chain + [None] * (i - pi - 1) + [cand])
             layer.append(choice)
         best.append(layer)
+        leads: list[int] = []
+        for j, (score, _) in enumerate(layer):
+            leads.append(j if not leads or score > layer[leads[-1]][0] else leads[-1])
+        leader.append(leads)
     top = empty
     for layer in best:
         for score, chain in layer:
@@ -644,12 +654,12 @@ def _requests_copies(
         m.start()
         for m in labels[("requests", "new")].pattern.finditer(text, lo + 1)
         if carried.search(text, m.end(), m.end() + 200) and m.start() > lo
-    ]
-    appeals = section_patterns()["appeals_start"]
+    ][:MAX_TABLE_COPIES]
+    appeals = [m.start() for m in section_patterns()["appeals_start"].finditer(text, lo)] + [len(text)]
     copies = []
     for k, start in enumerate(starts):
-        end = appeals.search(text, start)
-        hi = min(starts[k + 1] if k + 1 < len(starts) else len(text), end.start() if end else len(text))
+        end = appeals[bisect_left(appeals, start)]
+        hi = min(starts[k + 1] if k + 1 < len(starts) else len(text), end)
         read = _parse_requests(text, start, hi, where)
         if not any("label not found" in p for p in read[2]):
             copies.append((start, hi, read))
