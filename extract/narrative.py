@@ -26,6 +26,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+from gongkai.numbers import MAX_REQUESTS
 from gongkai.titles import YEAR_OF, arabic_years, chinese_number
 
 _SENTENCE_END = re.compile(r"[。;；!！?？\n]")
@@ -260,7 +261,8 @@ def figures(text: str, year: int | None) -> list[Figure]:
     (see ``_clause``) hits the pattern's ``exclude``; when its sentence (or, with ``context``, one before)
     lacks the pattern's ``requires``, or its part (from the last heading, （二）依申请公开情况) lacks the
     pattern's ``topic``; when a ``skip_after`` pattern follows it (20 件左右); or when a year its own words
-    name is not the one they mean (结转至 2025 年). A year in Chinese numerals (二〇二三年) is a year too.
+    name is not the one they mean (结转至 2025 年); or when it is beyond any believable count (more than
+    ``numbers.MAX_REQUESTS``). A year in Chinese numerals (二〇二三年) is a year too.
     """
     written = text
     text = arabic_years(text)  # 二〇二三年 is a year as 2023年 is (and as long: positions hold)
@@ -302,7 +304,7 @@ def figures(text: str, year: int | None) -> list[Figure]:
                 if not _named_years_agree(m, year):
                     continue
                 value = chinese_number(m.group("n"))
-                if value is None:
+                if value is None or value > MAX_REQUESTS:
                     continue
                 taken[lo:hi] = b"\x01" * (hi - lo)
                 quote = written[

@@ -326,3 +326,10 @@ def test_conflicting_tables_are_flagged_in_the_warehouse(tmp_path: Path) -> None
     db = run(tmp_path, {"twice.txt": printed_twice({}, {NEW_9: NEW_8})})
     found = export.flags(db).filter(export.pl.col("rule") == "conflicting_tables")
     assert found.select("severity", "table_code").rows() == [("warning", "requests")]
+
+
+def test_an_absurd_figure_in_the_narrative_is_not_taken_never_a_load_failure(tmp_path: Path) -> None:
+    text = change(seed_text(), "全年共收到依申请公开 9 件", "全年共收到依申请公开 100000000000000000000 件")
+    db = run(tmp_path, {"absurd.txt": text})
+    assert export.query(db, "SELECT count(*) FROM narrative_figures WHERE value > 10000000").rows() == [(0,)]
+    assert export.query(db, "SELECT count(*) FROM reports").rows() == [(1,)]
