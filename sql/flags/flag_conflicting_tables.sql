@@ -2,7 +2,7 @@
 -- rule: conflicting_tables
 -- severity: warning
 -- category: structure
--- order: 17
+-- order: 19
 -- label_zh: 统计表重复且不一致
 -- description_zh: 同一统计表在报告中出现两次且数字不同：只保留勾稽关系成立的唯一一份，否则该表记为 NULL
 create or replace view flag_conflicting_tables as
