@@ -25,6 +25,7 @@ from gongkai.flows import batches, progress, run_report, steps, stopping, writer
 from gongkai.flows.batches import StagedBatch
 from gongkai.flows.run_report import RunSummary
 from gongkai.load import fetches
+from gongkai.load.sources import Listed
 from gongkai.model import CatalogEntry, Fetched, Previous, Source
 
 
@@ -89,11 +90,16 @@ def stage_all(
 
 @task(name="load")
 def load_task(
-    db_path: Path, staged: list[StagedBatch], fetched: list[Fetched], summary: RunSummary
+    db_path: Path,
+    staged: list[StagedBatch],
+    fetched: list[Fetched],
+    summary: RunSummary,
+    listed: list[Listed],
 ) -> RunSummary:
-    """Load, check and record the night in one writer session; the summary completed."""
+    """Load, apply tonight's catalog, check and record the night in one writer session; the summary
+    completed."""
     summary = replace(summary)
-    writer.load(db_path, staged, fetched, summary)
+    writer.load(db_path, staged, fetched, summary, listed=listed)
     return summary
 
 
@@ -149,10 +155,10 @@ def nightly(
                 batch_size = batch_size or batches.batch_size(len(todo), workers)
                 done = stage_all(todo, raw_dir, at, night_batches, batch_size, "a")
                 wrapped = steps.attachments(done, previous)  # report pages that only link their report
-                fetched = acquired.fetched
+                fetched, night_sources = acquired.fetched, acquired.sources
                 if wrapped:
                     attached = fetch_attachments_task(wrapped, previous, settings, raw_dir)
-                    fetched = fetched + attached.fetched
+                    fetched, night_sources = fetched + attached.fetched, night_sources + attached.sources
                     more, _ = steps.to_extract(known, attached.sources)
                     done += stage_all(more, raw_dir, at, night_batches, batch_size, "b")
                 staged = [s for _, s in done]
@@ -161,7 +167,10 @@ def nightly(
 
                 summary.failed = steps.failures(acquired, staged, wrapped)
                 summary.exports = steps.export_paths(exports_dir)
-                summary = load_task(db_path, staged, fetched, summary)  # and the flags, and the run recorded
+                listed = steps.listed(night_sources)
+                summary = load_task(
+                    db_path, staged, fetched, summary, listed
+                )  # and the flags, the run recorded
             finally:
                 writer.clear(night_batches)
         laps.lap("load_views")

@@ -9,6 +9,7 @@ report's status and error; it never stops the others.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,11 +17,13 @@ from pathlib import Path
 import duckdb
 
 from gongkai import EXTRACTOR_VERSION
+from gongkai.agencies import Reading
 from gongkai.fetch.acquire import Acquired, attachments_to_fetch
 from gongkai.fetch.fetcher import FetchRequest
 from gongkai.flows.batches import StagedBatch
 from gongkai.flows.run_report import RunSummary
 from gongkai.load import export, files
+from gongkai.load.sources import Listed
 from gongkai.model import CatalogEntry, Previous, Source
 
 WAREHOUSE_NAME = "warehouse.duckdb"
@@ -97,6 +100,15 @@ def attachments(
     """The second pass: the attachments that extracted report pages only link to, to fetch."""
     pages = [(batch[i], links) for batch, staged in done for i, links in staged.wrapped]
     return attachments_to_fetch(pages, previous)
+
+
+def listed(sources: Iterable[Source]) -> list[Listed]:
+    """Every source whose bytes are known tonight (unchanged ones too), with what the catalog says of
+    it: the writer applies it to the reports already loaded (``load.sources.apply_catalog``)."""
+    return sorted(
+        (Listed(s.location, s.sha256, Reading.of(s.entry)) for s in sources if s.sha256),
+        key=lambda item: (item.source, item.sha256),
+    )
 
 
 def worker_cpu_seconds(staged: list[StagedBatch]) -> dict[str, float]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +21,7 @@ from gongkai.flows import progress, stopping
 from gongkai.flows.batches import StagedBatch
 from gongkai.flows.run_report import RunSummary
 from gongkai.flows.steps import warehouse_path
-from gongkai.load import fetches, files, loader, runs, schema, views
+from gongkai.load import fetches, files, loader, runs, schema, sources, views
 from gongkai.load.records import ReportRecord, records_of
 from gongkai.model import Fetched
 
@@ -67,11 +67,12 @@ def load(
     fetched: list[Fetched] | None = None,
     summary: RunSummary | None = None,
     size: int = LOAD_CHUNK,
+    listed: Sequence[sources.Listed] = (),
 ) -> list[str]:
     """Load the staged batches, about ``size`` reports per transaction, in the night's writer session
-    (``loading``); returns the report_ids loaded, sorted."""
+    (``loading``, which applies tonight's catalog ``listed``); returns the report_ids loaded, sorted."""
     total = sum(b.n_reports for b in batches)
-    with loading(db_path, fetched, summary) as night:
+    with loading(db_path, fetched, summary, listed) as night:
         for group in groups(batches, size):
             night.loaded.update(
                 loader.load_group(night.con, group.reports, group.cells, group.narratives, refresh=False)
@@ -119,15 +120,21 @@ class Night:
 
 @contextmanager
 def loading(
-    db_path: Path, fetched: list[Fetched] | None, summary: RunSummary | None = None
+    db_path: Path,
+    fetched: list[Fetched] | None,
+    summary: RunSummary | None = None,
+    listed: Sequence[sources.Listed] = (),
 ) -> Iterator[Night]:
     """The one writer session of a night, on a copy of the warehouse swapped in when the block ends
     (``files.writing``): analysts who have the warehouse open keep reading the previous state,
     and a failure leaves it untouched.
 
-    It logs the night's fetches; the block loads reports (``Night.loaded``). Then the views are
-    (re)created and the flags recounted if a report was loaded or the SQL changed, and ``summary``,
-    if given, is completed (loaded, flags by rule, run_id, finished_at) and recorded in ``runs``.
+    It logs the night's fetches; the block loads reports (``Night.loaded``). Then tonight's catalog
+    (``listed``: every source whose bytes are known, unchanged ones too) is applied to the reports
+    without extracting them (``sources.apply_catalog``: the catalog says who published a report, and
+    each address of the same bytes is recorded). The views are (re)created and the flags recounted if
+    a report was loaded or re-resolved or the SQL changed, and ``summary``, if given, is completed
+    (loaded, reports the loader refused, flags by rule, run_id, finished_at) and recorded in ``runs``.
     """
     with (
         files.writing(db_path) as con,
@@ -138,11 +145,14 @@ def loading(
         fetches.record(con, fetched or [])
         night = Night(con)
         yield night
-        if night.loaded or views.views_outdated(con):
+        changed = sources.apply_catalog(con, listed, refresh=False)
+        if night.loaded or changed or views.views_outdated(con):
             views.create_views(con)  # and recounts the flags
         if summary is not None:
             summary.loaded = sorted(night.loaded)
-            summary.flags_by_rule = _flags_by_rule(con) if night.loaded else _last_flags_by_rule(con)
+            summary.failed.update(loader.load_failures(con, night.loaded))
+            recounted = night.loaded or changed
+            summary.flags_by_rule = _flags_by_rule(con) if recounted else _last_flags_by_rule(con)
             summary.finished_at = datetime.now(UTC).isoformat()
             _record_run(con, summary)
 

@@ -55,6 +55,19 @@ def agency_kind(agency: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What one witness (the catalog, or the document) says of a report: agency, district and year."""
+
+    agency: str | None = None
+    district: str | None = None
+    year: int | None = None
+
+    @classmethod
+    def of(cls, said: CatalogEntry | Extraction | None) -> Reading:
+        return cls(said.agency, said.district, said.year) if said is not None else cls()
+
+
+@dataclass(frozen=True)
 class Publisher:
     """Who published a report and for which year, as the warehouse records it (reports and cells)."""
 
@@ -65,13 +78,19 @@ class Publisher:
 
 
 def publisher(extraction: Extraction, entry: CatalogEntry | None = None) -> Publisher:
-    """The agency, district and data year of a report, resolved once for its row and its cells.
+    """The agency, district and data year of a report, resolved once for its row and its cells
+    (``resolve`` of what the catalog and the document say)."""
+    return resolve(Reading.of(entry), Reading.of(extraction))
 
-    Agency and year: the document first, then the catalog. District: the catalog first, then the
-    agency's name, then the district the document names, else NULL (``districts.resolve``).
+
+def resolve(catalog: Reading, printed: Reading) -> Publisher:
+    """Who published a report: the catalog is the authority, the document fills what it leaves empty.
+
+    Agency and year: the catalog's, else the document's. District: the catalog's, then the one the
+    agency's name begins with, then the district the document names, else NULL (``districts.resolve``).
     """
-    agency = districts.clean_name(extraction.agency or (entry.agency if entry else None))
-    district, district_source = districts.resolve(entry.district if entry else None, agency)
-    if district is None and extraction.district:
-        district, district_source = districts.district_key(extraction.district), "name"
-    return Publisher(agency, district, district_source, extraction.year or (entry.year if entry else None))
+    agency = districts.clean_name(catalog.agency) or districts.clean_name(printed.agency)
+    district, district_source = districts.resolve(catalog.district, agency)
+    if district is None and printed.district:
+        district, district_source = districts.district_key(printed.district), "name"
+    return Publisher(agency, district, district_source, catalog.year or printed.year)

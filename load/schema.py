@@ -3,7 +3,8 @@ every open, and the tables derived from cells (sql/derived/), rebuilt when the s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -167,7 +168,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | 
     """Create the tables (sql/schema.sql) if missing, refresh the dimensions and flag_rules (the rules
     the flag ``views`` declare; the package's by default), and rebuild the tables derived from cells
     when the file comes from an older schema version."""
+    before_printed = _has_column(con, "reports", "district_source") and not _has_column(
+        con, "reports", "agency_printed"
+    )
     con.execute(sql_text("schema.sql"))
+    if before_printed:  # the agency and year were the document's first then: the best reading there is
+        con.execute("UPDATE reports SET agency_printed = agency, year_printed = year")
     frames = {f"_gongkai_{table}": (table, frame) for table, frame in _dimension_frames(views).items()}
     for name, (_, frame) in frames.items():
         con.register(name, frame)
@@ -201,6 +207,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | 
             con.unregister(name)
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    query = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+    return con.execute(query, [table, column]).fetchall() != [(0,)]
+
+
 def _metric_cells(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute("SELECT * FROM dim_narrative_metric_cell ORDER BY ALL").fetchall()
 
@@ -213,6 +224,18 @@ def derive_sql(table: str, relation: str) -> str:
     )
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back (and the error raised) otherwise."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def refresh_flag_counts(con: duckdb.DuckDBPyConnection) -> None:
     """Recount consistency_flags per report into report_flag_counts, in one transaction.
 
@@ -220,13 +243,8 @@ def refresh_flag_counts(con: duckdb.DuckDBPyConnection) -> None:
     and agency_compare need quickly. Every load refreshes them: ``load_report`` by default, the nightly
     load once at the end (``create_views``).
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         recount_flags(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def recount_flags(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,11 +6,11 @@
 CREATE TABLE IF NOT EXISTS reports (
     report_id VARCHAR PRIMARY KEY,          -- sha256[:16] of the file
     sha256 VARCHAR NOT NULL,                -- sha256 of the file's bytes (hex)
-    source VARCHAR,                         -- where the file came from (URL or path)
+    source VARCHAR,                         -- where the file came from (URL or path): the smallest of its report_sources
     file_type VARCHAR,                      -- pdf, html, txt, md, …
-    agency VARCHAR,                         -- the reporting agency (document first, catalog second), spaces removed
-    district VARCHAR,                       -- the district key (catalog first, then the agency's name); NULL: unknown
-    year INTEGER,                           -- the data year the report covers
+    agency VARCHAR,                         -- the reporting agency (the catalog's, else the document's), spaces removed
+    district VARCHAR,                       -- the district key (the catalog's, then the agency's name, then the document's); NULL: unknown
+    year INTEGER,                           -- the data year the report covers (the catalog's, else the document's)
     format VARCHAR CHECK (format IN ('2019', '2021')),  -- the national template
     status VARCHAR NOT NULL CHECK (status IN ('ok', 'partial', 'failed', 'needs_ocr')),  -- ok, partial, failed or needs_ocr
     error VARCHAR,                          -- the clear reason when not ok; NULL when ok
@@ -20,11 +20,32 @@ CREATE TABLE IF NOT EXISTS reports (
     n_cells INTEGER NOT NULL,               -- cells stored for this report
     n_null_cells INTEGER NOT NULL,          -- of which NULL (not shown in the document)
     published_on DATE,                      -- publication date the page states (发布时间); NULL: not stated
-    district_source VARCHAR                 -- where the district came from: catalog or name; NULL: unknown
+    district_source VARCHAR,                -- where the district came from: catalog or name; NULL: unknown
+    agency_printed VARCHAR,                 -- the agency the document prints (NULL: none read); differs from agency when the catalog says otherwise
+    district_printed VARCHAR,               -- the district the document names (NULL: none)
+    year_printed INTEGER                    -- the data year the document prints (NULL: none read)
 );
 -- warehouses created before these columns existed
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS published_on DATE;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS district_source VARCHAR;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS agency_printed VARCHAR;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS district_printed VARCHAR;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS year_printed INTEGER;
+
+-- report_sources: every place a report's bytes were listed (the same file twice in the catalog, or at two URLs), with what the catalog says there
+CREATE TABLE IF NOT EXISTS report_sources (
+    report_id VARCHAR NOT NULL,             -- the report version (reports.report_id)
+    source VARCHAR NOT NULL,                -- the URL or path the catalog lists
+    agency VARCHAR,                         -- the agency the catalog gives for this source (NULL: none)
+    district VARCHAR,                       -- the district the catalog gives (NULL: none)
+    year INTEGER,                           -- the data year the catalog gives (NULL: none)
+    first_seen TIMESTAMP NOT NULL,          -- when the source was first loaded (UTC)
+    PRIMARY KEY (report_id, source)
+);
+-- warehouses created before report_sources: each report's one source
+INSERT INTO report_sources (report_id, source, first_seen)
+SELECT report_id, source, extracted_at FROM reports
+WHERE source IS NOT NULL AND report_id NOT IN (SELECT report_id FROM report_sources);
 
 -- cells: the tidy cells of every loaded report (transform.cells.TIDY_SCHEMA), table/row/column renamed to *_code
 CREATE TABLE IF NOT EXISTS cells (

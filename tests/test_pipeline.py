@@ -48,16 +48,17 @@ def run_plain(
 
     done = stage(todo, "a")
     wrapped = steps.attachments(done, previous)
-    fetched = acquired.fetched
+    fetched, night_sources = acquired.fetched, acquired.sources
     if wrapped:
         attached = acquire.fetch_attachments(wrapped, previous, settings, raw_dir, print)
-        fetched = fetched + attached.fetched
+        fetched, night_sources = fetched + attached.fetched, night_sources + attached.sources
         done += stage(steps.to_extract(known, attached.sources)[0], "b")
     staged = [s for _, s in done]
     summary.worker_cpu_seconds = steps.worker_cpu_seconds(staged)
     summary.failed = steps.failures(acquired, staged, wrapped)
     summary.exports = steps.export_paths(exports_dir)
-    writer.load(db, staged, fetched, summary)  # and the loaded ids, the flags and the run recorded
+    listed = steps.listed(night_sources)
+    writer.load(db, staged, fetched, summary, listed=listed)  # the flags and the run recorded too
     writer.clear(night_batches)
     if steps.export_needed(summary):
         steps.export_districts(db, exports_dir)
@@ -140,6 +141,28 @@ def test_rerun_changes_nothing_and_extracts_nothing(tmp_path: Path) -> None:
     assert len(second.skipped) == 3
     for t in before:
         assert before[t].equals(after[t], null_equal=True)
+
+
+def test_a_catalog_edit_applies_at_the_next_run_without_extraction(tmp_path: Path) -> None:
+    shutil.copy(SEEDS / "002_75fd27514a3859df.txt", tmp_path / "002.txt")
+    shutil.copy(tmp_path / "002.txt", tmp_path / "002-copy.txt")  # the same bytes at a second address
+    catalog = write_catalog(tmp_path / "catalog.csv", ["区国防动员办公室,,2024,002.txt"])
+    first = run_plain(catalog, tmp_path)
+    db = steps.warehouse_path(tmp_path)
+    extracted_at = export.query(db, "SELECT extracted_at FROM reports").rows()
+    assert "unknown_district" in first.flags_by_rule
+
+    write_catalog(
+        catalog, ["区国防动员办公室,金林区,2024,002.txt", "区国防动员办公室,金林区,2024,002-copy.txt"]
+    )
+    second = run_plain(catalog, tmp_path)
+    assert second.loaded == [] and "unknown_district" not in second.flags_by_rule
+    assert export.query(db, "SELECT extracted_at FROM reports").rows() == extracted_at
+    assert export.query(db, "SELECT agency, district FROM agency_metrics").rows() == [
+        ("区国防动员办公室", "金林区")
+    ]
+    sources = export.query(db, "SELECT source FROM report_sources ORDER BY source")["source"].to_list()
+    assert sources == [str(tmp_path / "002-copy.txt"), str(tmp_path / "002.txt")]
 
 
 def test_the_warehouse_is_read_once_and_unchanged_sources_are_skipped(tmp_path: Path) -> None:

@@ -55,6 +55,10 @@ VIEWS = {
     "flag_late_publication",
     "flag_copied_narrative",
     "flag_unknown_district",
+    "flag_duplicate_reports",
+    "flag_agency_mismatch",
+    "flag_absurd_values",
+    "flag_conflicting_tables",
 }
 
 

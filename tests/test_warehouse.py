@@ -84,16 +84,44 @@ def test_a_failed_report_is_stored_without_cells(con, seed, load):
 
 def test_a_load_that_fails_midway_leaves_the_warehouse_as_before(con, seed, load):
     load(con, seed())
+    con.execute("ALTER TABLE wide_appeals RENAME TO wide_appeals_gone")  # the warehouse fails, not a report
     before = snapshot(con)
     changed = seed({("requests", "granted", "natural_person"): "7"})
-    frame = tidy_frame(changed)
-    duplicated = pl.concat([frame, frame.head(1)])  # the same cell twice: the primary key refuses it
     record = records.report_record(changed, "test-2")
-    with pytest.raises(duckdb.ConstraintException):
-        loader.load_report(con, record, duplicated)
+    with pytest.raises(duckdb.CatalogException):
+        loader.load_report(con, record, tidy_frame(changed))  # cells deleted, then the failure
     assert snapshot(con) == before
-    loader.load_report(con, record, frame)  # the connection is still usable
+    con.execute("ALTER TABLE wide_appeals_gone RENAME TO wide_appeals")
+    loader.load_report(con, record, tidy_frame(changed))  # the connection is still usable
     assert con.execute("SELECT extractor_version FROM reports").fetchone() == ("test-2",)
+
+
+def test_the_same_cell_twice_fails_its_report_not_the_load(con, seed, load):
+    load(con, seed())
+    changed = seed({("requests", "granted", "natural_person"): "7"})
+    frame = tidy_frame(changed)
+    duplicated = pl.concat([frame, frame.head(1)])  # the same cell twice: the primary key would refuse it
+    loader.load_report(con, records.report_record(changed, "test-2"), duplicated)
+    status, error, n_cells = con.execute("SELECT status, error, n_cells FROM reports").fetchone()
+    assert (status, n_cells) == ("failed", 0)
+    assert "is given twice" in error
+    assert con.execute("SELECT count(*) FROM cells").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"report_id": "0000000000000000"}, "sha256"),
+        ({"extractor_version": ""}, "lacks extractor_version"),
+        ({"narrative": "…"}, "unknown report keys"),
+    ],
+)
+def test_records_without_an_identity_write_nothing(con, seed, changes, message):
+    extraction = seed()
+    fields = asdict(records.report_record(extraction, "test-1")) | changes
+    with pytest.raises(records.ReportLoadError, match=message):
+        loader.load_report(con, records.ReportRecord.from_mapping(fields), tidy_frame(extraction))
+    assert snapshot(con)["reports"] == []
 
 
 @pytest.mark.parametrize(
@@ -102,16 +130,17 @@ def test_a_load_that_fails_midway_leaves_the_warehouse_as_before(con, seed, load
         ({"status": "done"}, "status"),
         ({"status": "failed", "error": "x"}, "failed report has no cells"),
         ({"status": "ok", "error": "x"}, "ok report has no error"),
-        ({"report_id": "0000000000000000"}, "sha256"),
-        ({"narrative": "…"}, "unknown report keys"),
+        ({"format": "2020"}, "format '2020'"),
+        ({"year": 20240000000}, "year 20240000000 is not a year"),
     ],
 )
-def test_contract_violations_write_nothing(con, seed, changes, message):
+def test_contract_violations_store_a_failed_report_without_cells(con, seed, changes, message):
     extraction = seed()
     fields = asdict(records.report_record(extraction, "test-1")) | changes
-    with pytest.raises(records.ReportLoadError, match=message):
-        loader.load_report(con, records.ReportRecord.from_mapping(fields), tidy_frame(extraction))
-    assert snapshot(con)["reports"] == []
+    loader.load_report(con, records.ReportRecord.from_mapping(fields), tidy_frame(extraction))
+    status, error = con.execute("SELECT status, error FROM reports").fetchone()
+    assert status == "failed" and message in error
+    assert snapshot(con)["cells"] == []
 
 
 def test_cells_of_another_report_are_refused(con, seed):

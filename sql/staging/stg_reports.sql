@@ -28,7 +28,8 @@ select
     n_cells,            -- cells stored for the report
     n_null_cells,       -- of which NULL (unreadable)
     published_on,       -- publication date the page states (NULL: not stated)
-    district_source     -- catalog or name (NULL: district unknown)
+    district_source,    -- catalog or name (NULL: district unknown)
+    agency_printed      -- the agency the document prints (the catalog's agency counts)
 from versions
 -- the latest version is current; when it failed, the source has no current data
 where version_rank = 1

@@ -1,0 +1,1 @@
+"""Hostile inputs (issue 11): a corpus of bad report files, a runner with limits."""
