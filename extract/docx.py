@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from gongkai.extract import grid
+from gongkai.extract import grid, limits
+from gongkai.extract.damage import in_words
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.office import ConversionError, convert, inspect_ole
 from gongkai.extract.stream import Line
@@ -272,7 +273,11 @@ class _Walker:
         for piece in text.split("\n"):
             piece = piece.strip()
             if piece.strip("\t \u3000\xa0"):
-                self.lines.append(Line(piece, None, len(self.lines) + 1))
+                self.line(piece)
+
+    def line(self, text: str) -> None:
+        limits.check_count(len(self.lines) + 1, limits.MAX_LINES, "lines")
+        self.lines.append(Line(text, None, len(self.lines) + 1))
 
     def block(self, el: etree._Element) -> None:
         if el.tag == _P:
@@ -329,6 +334,7 @@ class _Walker:
 
     def table(self, tbl: etree._Element) -> None:
         rows = [tr for tr in _blocks(tbl) if tr.tag == _TR]
+        limits.check_table(len(rows), sum(1 for _ in tbl.iter(_TC)))
         if any(inner is not tbl for inner in tbl.iter(_TBL)):
             for tr in rows:
                 for tc in _cells(tr):
@@ -361,7 +367,7 @@ class _Walker:
                 previous = cell
                 col += span
         for _, text in grid.grid_rows(cells):
-            self.lines.append(Line(text, None, len(self.lines) + 1))
+            self.line(text)
 
 
 def _blocks(el: etree._Element) -> Iterator[etree._Element]:
@@ -380,27 +386,27 @@ def _cells(tr: etree._Element) -> Iterator[etree._Element]:
 def read_docx(data: bytes) -> Document:
     """The lines of a DOCX file, in document order; raises NotDocx."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise NotDocx(f"a damaged or truncated zip (DOCX) file: {e}") from e
+        raise NotDocx(f"a damaged or truncated Word file (DOCX): {in_words(e)}") from e
     if "word/document.xml" not in names and not any(n.endswith("/document.xml") for n in names):
         raise NotDocx(_zip_kind(names))
     try:
+        limits.check_zip(data)
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile) as e:
-        raise NotDocx(f"a damaged DOCX file: {e}") from e
-    part = document.part
-    numbering_el = None
-    try:
-        numbering_el = part.numbering_part.element
-    except (NotImplementedError, KeyError):
-        numbering_el = None
-    styles_el = document.styles.element
-    walker = _Walker(Numbering(numbering_el, styles_el))
-    walker.block(document.element.body)
+        part = document.part
+        try:
+            numbering_el = part.numbering_part.element
+        except (NotImplementedError, KeyError):
+            numbering_el = None
+        walker = _Walker(Numbering(numbering_el, document.styles.element))
+        walker.block(document.element.body)
+    except limits.TooLarge as e:
+        raise NotDocx(str(e)) from e
+    except Exception as e:  # zipfile, zlib, lxml and python-docx raise many kinds on a damaged file
+        raise NotDocx(f"a damaged Word file (DOCX): {in_words(e)}") from e
     return Document(walker.lines, walker.images, walker.tables)
 
 
@@ -455,6 +461,12 @@ def extract_office(
     if kind == "zip":
         if data[30:77] == _ODF_MIMETYPE:
             suffix, file_type = ".odt", "odt"
+            try:
+                limits.check_zip(data)
+            except limits.TooLarge as e:
+                return refuse(file_type, str(e))
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+                return refuse(file_type, f"a damaged or truncated OpenDocument file (ODT): {in_words(e)}")
         else:
             return extract_docx(data, source, sha256, year_hint)
     elif kind == "ole":

@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from gongkai.extract import grid
+from gongkai.extract import grid, limits
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
@@ -356,6 +356,7 @@ class _Writer:
             for td in table.iter("td", "th"):
                 td.tail = " " + td.tail if td.tail else " "
         self.images += sum(1 for img in table.iter("img") if _is_content_image(img))
+        limits.check_table(len(rows), sum(1 for tr in rows for td in tr if td.tag in ("td", "th")))
         spec: list[list[tuple[str, int, int]]] = []
         linenos: list[int] = []
         long_text = False
@@ -692,7 +693,7 @@ def extract_html(
     """One HTML page into an Extraction; never raises for bad input."""
     try:
         page = read_html(data, content_type, url=source)
-    except NotHTML as e:
+    except (NotHTML, limits.TooLarge) as e:
         return Extraction(source=source, sha256=sha256, file_type="html", status="failed", error=str(e))
     if not page.lines:
         return Extraction(

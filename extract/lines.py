@@ -36,7 +36,7 @@ def extract_lines(
     problems = list(tables.problems)
     if n_null:
         problems.append(f"{n_null} cells not shown in the document (NULL)")
-    status = "partial" if n_null or len(tables.found_tables) < 3 else "ok"
+    status = "partial" if n_null or len(tables.found_tables) < 3 or tables.conflicting else "ok"
     return Extraction(
         source=source,
         sha256=sha256,

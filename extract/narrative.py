@@ -17,13 +17,16 @@ from __future__ import annotations
 import bisect
 import csv
 import hashlib
+import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
 
+from gongkai.numbers import MAX_REQUESTS
 from gongkai.titles import YEAR_OF, arabic_years, chinese_number
 
 _SENTENCE_END = re.compile(r"[。;；!！?？\n]")
@@ -55,6 +58,11 @@ class Pattern:
     order: int
     context: int = 0  # how many sentences before the figure's ``requires`` may also be found in
     topic: re.Pattern[str] | None = None  # the figure's part, from its heading to the sentence, must have it
+
+    @property
+    def topic_words(self) -> tuple[str, ...]:
+        """The topic's words: it is plain words separated by ``|`` (labels/narrative.csv)."""
+        return tuple(self.topic.pattern.split("|")) if self.topic else ()
 
 
 @dataclass(frozen=True)
@@ -99,10 +107,46 @@ def patterns() -> tuple[Pattern, ...]:
                 exclude=re.compile(row["exclude"]) if row["exclude"] else None,
                 order=i,
                 context=int(row.get("context") or 0),
-                topic=re.compile(row["topic"]) if row.get("topic") else None,
+                topic=_topic(row["topic"]) if row.get("topic") else None,
             )
         )
     return tuple(out)
+
+
+def _topic(words: str) -> re.Pattern[str]:
+    if any(re.escape(w) != w or not w for w in words.split("|")):
+        raise ValueError(f"a topic is plain words separated by |, not {words!r}")
+    return re.compile(words)
+
+
+class TopicIndex:
+    """Where a text names each topic word, so that whether a part names a pattern's topic before a given
+    end costs a bisection, not a scan of the part (the scan made the analysis quadratic in length)."""
+
+    def __init__(self, text: str, kinds: Iterable[Pattern]):
+        self._starts = {w: _occurrences(text, w) for p in kinds for w in p.topic_words}
+        self._first_end: dict[tuple[int, int], float] = {}
+
+    def named(self, p: Pattern, part: int, end: int) -> bool:
+        """Whether ``text[part:end]`` has one of ``p``'s topic words (``p.topic.search(text, part, end)``)."""
+        key = (p.order, part)
+        if key not in self._first_end:
+            ends = [math.inf]
+            for w in p.topic_words:
+                starts = self._starts[w]
+                k = bisect.bisect_left(starts, part)
+                if k < len(starts):
+                    ends.append(starts[k] + len(w))
+            self._first_end[key] = min(ends)
+        return self._first_end[key] <= end
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    out, k = [], text.find(word)
+    while k >= 0:
+        out.append(k)
+        k = text.find(word, k + 1)
+    return out
 
 
 def _placeholder(code: str) -> re.Pattern[str]:
@@ -217,7 +261,8 @@ def figures(text: str, year: int | None) -> list[Figure]:
     (see ``_clause``) hits the pattern's ``exclude``; when its sentence (or, with ``context``, one before)
     lacks the pattern's ``requires``, or its part (from the last heading, （二）依申请公开情况) lacks the
     pattern's ``topic``; when a ``skip_after`` pattern follows it (20 件左右); or when a year its own words
-    name is not the one they mean (结转至 2025 年). A year in Chinese numerals (二〇二三年) is a year too.
+    name is not the one they mean (结转至 2025 年); or when it is beyond any believable count (more than
+    ``numbers.MAX_REQUESTS``). A year in Chinese numerals (二〇二三年) is a year too.
     """
     written = text
     text = arabic_years(text)  # 二〇二三年 is a year as 2023年 is (and as long: positions hold)
@@ -229,10 +274,10 @@ def figures(text: str, year: int | None) -> list[Figure]:
     ]
     found: list[tuple[int, Figure]] = []
     sentences = _sentences(text)
+    topics = TopicIndex(text, kinds)
     for k, (start, sentence) in enumerate(sentences):
         marker_at, marker_other, compared = _other_period(sentence, year)
         taken = bytearray(len(sentence))  # 1 where an earlier figure of the sentence was read
-        topics: dict[tuple[int, int], bool] = {}
         for p in kinds:
             if p.requires and not any(
                 p.requires.search(s) for _, s in sentences[max(0, k - p.context) : k + 1]
@@ -252,16 +297,14 @@ def figures(text: str, year: int | None) -> list[Figure]:
                     continue
                 if p.topic:
                     part = headings[bisect.bisect_right(headings, start + lo) - 1]
-                    if (p.order, part) not in topics:
-                        topics[p.order, part] = bool(p.topic.search(text, part, start + len(sentence)))
-                    if not topics[p.order, part]:
+                    if not topics.named(p, part, start + len(sentence)):
                         continue
                 if any(a.match(sentence, hi) for a in skip_after):
                     continue
                 if not _named_years_agree(m, year):
                     continue
                 value = chinese_number(m.group("n"))
-                if value is None:
+                if value is None or value > MAX_REQUESTS:
                     continue
                 taken[lo:hi] = b"\x01" * (hi - lo)
                 quote = written[

@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai.extract.damage import in_words
+
 DEFAULT_TIMEOUT = 120.0  # seconds per conversion; GONGKAI_SOFFICE_TIMEOUT overrides
 ENCRYPTED = (
     "password-protected (encrypted) document: it cannot be read without the password; "
@@ -108,6 +110,8 @@ def convert(data: bytes, suffix: str, target: str = "docx", timeout: float | Non
         if not produced.exists() or produced.stat().st_size == 0:
             said = log.read_text(errors="replace").strip().splitlines()
             detail = said[-1] if said else f"exit status {process.returncode}"
+            if "could not be loaded" in detail:
+                raise ConversionError("a damaged file: LibreOffice could not open it as a document")
             raise ConversionError(f"LibreOffice could not convert the file ({detail})")
         return produced.read_bytes()
 
@@ -129,7 +133,7 @@ def inspect_ole(data: bytes) -> OleKind:
     try:
         ole = olefile.OleFileIO(data)
     except Exception as e:  # olefile raises OSError and assorted errors on damaged files
-        return OleKind("damaged", f"a damaged DOC/WPS (OLE) file: {e}")
+        return OleKind("damaged", f"a damaged Word file (DOC/WPS): {in_words(e)}")
     try:
         streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=True)}
         if {"EncryptionInfo", "EncryptedPackage"} <= streams:
@@ -150,6 +154,6 @@ def inspect_ole(data: bytes) -> OleKind:
             return OleKind("works", None, "wps")
         return OleKind("unknown")
     except Exception as e:
-        return OleKind("damaged", f"a damaged DOC/WPS (OLE) file: {e}")
+        return OleKind("damaged", f"a damaged Word file (DOC/WPS): {in_words(e)}")
     finally:
         ole.close()

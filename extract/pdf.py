@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from gongkai import identities, taxonomy
 from gongkai.extract import layout
+from gongkai.extract.damage import in_words
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.stream import Line
 from gongkai.extract.text import lines_of
@@ -98,7 +99,7 @@ def _open_error(error: Exception) -> BadPDF:
     message = str(error)
     if "password" in message.lower():
         return BadPDF("encrypted PDF (password required)")
-    return BadPDF(f"unreadable PDF (corrupt or truncated): {message}")
+    return BadPDF(f"unreadable PDF (corrupt or truncated): {in_words(error)}")
 
 
 def read_text(data: bytes, max_pages: int = MAX_PAGES, deadline: float | None = None) -> PdfText:
@@ -120,7 +121,10 @@ def read_text(data: bytes, max_pages: int = MAX_PAGES, deadline: float | None = 
         for index in range(n):
             if deadline is not None and time.monotonic() > deadline:
                 raise BadPDF(f"time limit reached after reading {index} of {n} pages")
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as e:
+                raise BadPDF(f"page {index + 1} cannot be read: {in_words(e)}") from e
             try:
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
@@ -131,7 +135,7 @@ def read_text(data: bytes, max_pages: int = MAX_PAGES, deadline: float | None = 
                 if chars == 0:
                     images = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
             except pdfium.PdfiumError as e:
-                raise BadPDF(f"page {index + 1} cannot be read: {e}") from e
+                raise BadPDF(f"page {index + 1} cannot be read: {in_words(e)}") from e
             finally:
                 page.close()
             out.pages.append(PageText(index + 1, text, chars, _unmapped(text), images, objects))
@@ -240,7 +244,7 @@ def _positions(
                     finally:
                         page.close()
     except Exception as e:  # pdfminer and pdfium raise many kinds on broken files
-        problems.append(f"{reader} could not read the table pages by position: {type(e).__name__}: {e}")
+        problems.append(f"{reader} could not read the table pages by position: {in_words(e)}")
     lines: list[Line] = []
     for p in text.pages:
         lines += rebuilt.get(p.number) or lines_of(p.text, page=p.number)

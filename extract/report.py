@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from gongkai.extract import limits
 from gongkai.extract.docx import extract_office
 from gongkai.extract.html import extract_html
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.pdf import extract_pdf
 from gongkai.extract.text import NotText, decode, lines_of
 from gongkai.model import Extraction
+from gongkai.numbers import absurd
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "pdf"),
@@ -60,18 +62,43 @@ def extract_bytes(
         return refuse("failed", "empty file (0 bytes)")
     if kind == "image":
         return refuse("needs_ocr", "an image, not a document with text: OCR needed")
+    if kind in ("html", "text"):
+        try:
+            limits.check_text(data, "page" if kind == "html" else "text")
+        except limits.TooLarge as e:
+            return refuse("failed", str(e))
     if kind == "html":
-        return extract_html(data, source=source, sha256=sha, year_hint=year_hint, content_type=content_type)
-    if kind in {"zip", "ole", "rtf"}:
-        return extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint)
-    if kind == "pdf":
-        return extract_pdf(data, source=source, sha256=sha, year_hint=year_hint)
-    try:
-        text, _encoding = decode(data)
-        lines = lines_of(text)
-    except NotText as e:
-        return refuse("failed", str(e))
-    return extract_lines(lines, source=source, sha256=sha, file_type=kind, year_hint=year_hint)
+        extraction = extract_html(
+            data, source=source, sha256=sha, year_hint=year_hint, content_type=content_type
+        )
+    elif kind in {"zip", "ole", "rtf"}:
+        extraction = extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint)
+    elif kind == "pdf":
+        extraction = extract_pdf(data, source=source, sha256=sha, year_hint=year_hint)
+    else:
+        try:
+            text, _encoding = decode(data)
+            lines = lines_of(text)
+        except NotText as e:
+            return refuse("failed", str(e))
+        extraction = extract_lines(lines, source=source, sha256=sha, file_type=kind, year_hint=year_hint)
+    return _without_absurd_values(extraction)
+
+
+def _without_absurd_values(extraction: Extraction) -> Extraction:
+    """Say which printed numbers no cell can believably hold: the transform leaves them NULL
+    (``numbers.largest_believable``), and the report is not ``ok``."""
+    found = [
+        f"{c.table}.{c.row}.{c.column}: {reason}"
+        for c in extraction.cells
+        if (reason := absurd(c.table, c.column, c.raw))
+    ]
+    if found:
+        extraction.problems = [*extraction.problems, *found]
+        if extraction.status == "ok":
+            extraction.status = "partial"
+        extraction.error = "; ".join(extraction.problems)
+    return extraction
 
 
 def extract_file(path: Path | str, year_hint: int | None = None) -> Extraction:

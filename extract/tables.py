@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,15 +25,19 @@ import regex
 from gongkai import identities, taxonomy
 from gongkai.extract.stream import Line, Stream
 from gongkai.model import RawCell
-from gongkai.numbers import BLANK, EMPTY_FIELD, NUMBER, UNIT, value_of
+from gongkai.numbers import BLANK, DASH_SIGNED_NUMBER, EMPTY_FIELD, MINUS_SIGNS, UNIT, signed, value_of
 
 REQUESTS_ROWS_2021 = taxonomy.rows_of("requests", "2021")
 SPLIT_OTHER = taxonomy.OTHER_SPLIT_ROWS
 MAX_CANDIDATES = 64
 MAX_COMBINATIONS = 200_000
+MAX_TABLE_COPIES = 4  # places where table 三 may begin again that are read as copies of it
 
+# a number's sign may be a dash (−2, –2); a negative number glued to the one before it (35-15) is a value
+# of its own (35 and -15)
 _VALUE = re.compile(
-    rf"(?<![\d.,]){NUMBER}(?:\s?{UNIT})?(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
+    rf"(?:(?<![\d.,])|(?<=\d)(?=[-{MINUS_SIGNS}]\d)){DASH_SIGNED_NUMBER}(?:\s?{UNIT})?"
+    rf"(?:\s?\([^()]{{0,40}}(?:其中|含|包括|修订)[^()]{{0,40}}\))?(?![\d])"
     rf"|(?:(?<=\s)|^){BLANK}(?=\s|$)"
 )
 # a run of value cells (a number or a blank marker with spaces or a table's | on both sides), and the
@@ -122,6 +126,11 @@ class Tables:
     problems: list[str] = field(default_factory=list)
     found_tables: set[str] = field(default_factory=set)
     spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def conflicting(self) -> bool:
+        """A table printed twice with different numbers: whichever copy was kept, the report is not ok."""
+        return any(CONFLICTING in p for p in self.problems)
 
 
 # ---------------------------------------------------------------- label search
@@ -241,20 +250,29 @@ def _ordered_labels(
     """Place the rows' labels in template order: the longest increasing chain of matches."""
     labels = row_labels()
     candidates = [_label_matches(text, labels[(table, r)], lo, hi) for r in rows]
-    # best[i][j]: (rows placed, chain) ending with candidate j of row i
+    # best[i][j]: (rows placed, chain) ending with candidate j of row i. A row's matches end in increasing
+    # order, so those that end before a candidate are a prefix of them, and leader[i][k] is the first of
+    # the best among the first k + 1: each candidate costs a bisection per row, not a scan of its matches
     best: list[list[tuple[int, list[Found | None]]]] = []
+    leader: list[list[int]] = []
+    ends = [[f.end for f in cands] for cands in candidates]
     empty: tuple[int, list[Found | None]] = (0, [])
     for i, cands in enumerate(candidates):
         layer = []
         for cand in cands:
             choice = (1, [None] * i + [cand])
             for pi in range(i):
-                for pj, (score, chain) in enumerate(best[pi]):
-                    prev = candidates[pi][pj]
-                    if prev.end <= cand.start and score + 1 > choice[0]:
+                k = bisect_right(ends[pi], cand.start)
+                if k:
+                    score, chain = best[pi][leader[pi][k - 1]]
+                    if score + 1 > choice[0]:
                         choice = (score + 1, chain + [None] * (i - pi - 1) + [cand])
             layer.append(choice)
         best.append(layer)
+        leads: list[int] = []
+        for j, (score, _) in enumerate(layer):
+            leads.append(j if not leads or score > layer[leads[-1]][0] else leads[-1])
+        leader.append(leads)
     top = empty
     for layer in best:
         for score, chain in layer:
@@ -277,7 +295,7 @@ def _ordered_labels(
 
 
 def _values(text: str, lo: int, hi: int) -> list[Token]:
-    return [Token(m.group(0), m.start()) for m in _VALUE.finditer(text, lo, hi)]
+    return [Token(signed(m.group(0)), m.start()) for m in _VALUE.finditer(text, lo, hi)]
 
 
 def _is_int_piece(s: str) -> bool:
@@ -316,6 +334,26 @@ def _decodings(tokens: list[str], n: int) -> Iterator[list[str]]:
         ]
         for combo in itertools.product(*pieces):
             yield [p for piece in combo for p in piece]
+
+
+def _repeats(tokens: list[str], n: int) -> Iterator[list[str]]:
+    """Ways to read ``tokens`` as ``n`` values, each token standing for a run of equal cells (``000``,
+    with its leading zeros, is glued digits, not a cell)."""
+    if not tokens or len(tokens) >= n or any(t.isdigit() and not _is_int_piece(t) for t in tokens):
+        return
+    for counts in _distribute(n - len(tokens), [n] * len(tokens)):
+        yield [t for t, k in zip(tokens, counts, strict=True) for _ in range(k + 1)]
+
+
+def _readings(candidates: Iterable[list[str]], check: Callable[[list[str]], bool] | None) -> list[list[str]]:
+    """The candidates the row's check accepts (every one without a check), at most MAX_CANDIDATES + 1."""
+    found: list[list[str]] = []
+    for candidate in candidates:
+        if check is None or check(candidate):
+            found.append(candidate)
+            if len(found) > MAX_CANDIDATES:
+                break
+    return found
 
 
 def _distribute(total: int, caps: list[int]) -> Iterator[list[int]]:
@@ -417,12 +455,15 @@ def _read_row(
                     f"{stray.text!r} is alone on its own",
                 )
         return RowRead(row, tokens, [], f"{len(texts)} values for {n} cells: {' '.join(texts)}")
-    found: list[list[str]] = []
-    for candidate in _decodings(texts, n):
-        if check is None or check(candidate):
-            found.append(candidate)
-            if len(found) > MAX_CANDIDATES:
-                break
+    found = _readings(_decodings(texts, n), check)
+    # a crawler may print a run of equal cells once (265 for 265 265 265): a split of glued digits is one
+    # reading among those, which only the identities may choose
+    repeats = _readings(_repeats(texts, n), check) if found else []
+    if check is None and len(found) == 1 and repeats:
+        printed = " ".join(texts)
+        return RowRead(row, tokens, [], f"glued digits or equal cells printed once {printed!r}: left NULL")
+    if check is not None:
+        found += repeats
     unique: list[list[str | None]] = [list(c) for c in dict.fromkeys(tuple(c) for c in found)]
     if not unique:
         if lost_cell and len(texts) == n - 1:
@@ -502,9 +543,17 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
     if requests_lo is not None:
         appeals = sections["appeals_start"].search(text, requests_lo)
         requests_hi = appeals.start() if appeals else len(text)
-        requests_rows, other_as_one_row, req_problems = _parse_requests(
-            text, requests_lo, requests_hi, stream.where
-        )
+        copies = _requests_copies(text, requests_lo, stream.where)
+        if copies:
+            first = _parse_requests(text, requests_lo, min(requests_hi, copies[0][0]), stream.where)
+            requests_rows, other_as_one_row, req_problems = _one_copy(
+                [(requests_lo, first), *((lo, read) for lo, _, read in copies)], stream.where
+            )
+            spans += [(lo, hi) for lo, hi, _ in copies]
+        else:
+            requests_rows, other_as_one_row, req_problems = _parse_requests(
+                text, requests_lo, requests_hi, stream.where
+            )
         problems += req_problems
         if requests_rows:
             found_tables.add("requests")
@@ -590,9 +639,66 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
     return Tables(fmt, cells, problems, found_tables, spans)
 
 
-def _parse_requests(
-    text: str, lo: int, hi: int, where: Callable[[int], Line | None]
-) -> tuple[dict[str, RowRead], bool, list[str]]:
+RequestsRead = tuple[dict[str, RowRead], bool, list[str]]  # the rows, （六） as one row, the problems
+CONFLICTING = "printed twice with different numbers"  # the words sql/flags/flag_conflicting_tables.sql reads
+
+
+def _requests_copies(
+    text: str, lo: int, where: Callable[[int], Line | None]
+) -> list[tuple[int, int, RequestsRead]]:
+    """Table 三 printed again after the one at ``lo``: each copy's span and reading. A copy begins with
+    the 本年新收 label followed by 上年结转's, and counts only when every row's label is found in it."""
+    labels = row_labels()
+    carried = labels[("requests", "carried_in")].pattern
+    starts = [
+        m.start()
+        for m in labels[("requests", "new")].pattern.finditer(text, lo + 1)
+        if carried.search(text, m.end(), m.end() + 200) and m.start() > lo
+    ][:MAX_TABLE_COPIES]
+    appeals = [m.start() for m in section_patterns()["appeals_start"].finditer(text, lo)] + [len(text)]
+    copies = []
+    for k, start in enumerate(starts):
+        end = appeals[bisect_left(appeals, start)]
+        hi = min(starts[k + 1] if k + 1 < len(starts) else len(text), end)
+        read = _parse_requests(text, start, hi, where)
+        if not any("label not found" in p for p in read[2]):
+            copies.append((start, hi, read))
+    return copies
+
+
+def _values_of(read: RequestsRead) -> dict[str, list[str | None] | None]:
+    return {r: (x.candidates[0] if len(x.candidates) == 1 else None) for r, x in read[0].items()}
+
+
+def _one_copy(copies: list[tuple[int, RequestsRead]], where: Callable[[int], Line | None]) -> RequestsRead:
+    """The reading of table 三 printed more than once: the copies agree, or the one copy whose identities
+    hold is kept; else the table is left NULL. The problems say which."""
+    readings = [_values_of(read) for _, read in copies]
+    if all(r == readings[0] for r in readings[1:]):
+        return copies[0][1]
+    lines = ", ".join(_place(where(lo)).strip(" ()") for lo, _ in copies)
+    said = f"requests: table 三 {CONFLICTING} ({lines})"
+    holding = [
+        (lo, read)
+        for (lo, read), values in zip(copies, readings, strict=True)
+        if None not in values.values() and _identities_hold(dict(values), list(values))
+    ]
+    if len(holding) == 1:
+        lo, (reads, one_row, problems) = holding[0]
+        kept = _place(where(lo)).strip(" ()")
+        return (
+            reads,
+            one_row,
+            [*problems, f"{said}; kept the copy at {kept}, the only one whose identities hold"],
+        )
+    reads, one_row, _ = copies[0][1]
+    for read in reads.values():
+        read.candidates, read.note = [], None
+    why = "no copy's identities hold" if not holding else f"the identities hold in {len(holding)} copies"
+    return reads, one_row, [f"{said}; {why}: table 三 left NULL"]
+
+
+def _parse_requests(text: str, lo: int, hi: int, where: Callable[[int], Line | None]) -> RequestsRead:
     problems: list[str] = []
     labels = row_labels()
     rows = [r for r in REQUESTS_ROWS_2021 if r != taxonomy.OTHER_SINGLE_ROW]

@@ -21,7 +21,7 @@ from gongkai.fetch.acquire import Acquired
 from gongkai.fetch.catalog import Catalog, read_catalog
 from gongkai.fetch.fetcher import FetchRequest
 from gongkai.fetch.http import FetchSettings
-from gongkai.flows import batches, run_report, steps, writer
+from gongkai.flows import batches, progress, run_report, steps, stopping, writer
 from gongkai.flows.batches import StagedBatch
 from gongkai.flows.run_report import RunSummary
 from gongkai.load import fetches
@@ -62,12 +62,14 @@ def stage_task(
     sources: list[Source], raw_dir: Path, at: datetime, batches_dir: Path, name: str
 ) -> StagedBatch:
     """A batch of reports per task keeps Prefect's per-task overhead small next to the work."""
+    stopping.leave_stopping_to_the_flow()
     return batches.stage_batch(sources, raw_dir, at, batches_dir, name)
 
 
 @task(name="start-worker")
 def warm_up_task() -> int:
     """Nothing: a worker process that runs it has imported the extractors, while the flow fetches."""
+    stopping.leave_stopping_to_the_flow()
     return os.getpid()
 
 
@@ -79,7 +81,11 @@ def stage_all(
     futures = [
         stage_task.submit(b, raw_dir, at, batches_dir, f"{prefix}{i:05d}") for i, b in enumerate(split)
     ]
-    return [(b, f.result()) for b, f in zip(split, futures, strict=True)]
+    done = []
+    for b, f in zip(split, futures, strict=True):
+        done.append((b, f.result()))
+        progress.report("extract", sum(len(d) for d, _ in done), len(sources))
+    return done
 
 
 @task(name="load")
@@ -115,6 +121,7 @@ def nightly(
     ``workers``: the task runner's extraction workers (``with_workers`` sets both); with more than one,
     they start while the flow reads the catalog and fetches. ``batch_size``: reports per extraction
     task (default: ``batches.batch_size``)."""
+    stopping.keep_stopping_on_signals()
     settings = settings or FetchSettings()
     starting = [warm_up_task.submit() for _ in range(workers)] if workers > 1 else []
     logger = get_run_logger()
@@ -124,43 +131,52 @@ def nightly(
     summary = run_report.new_run()
     known_before = run_report.sources_with_reports(db_path)
     laps = steps.Laps(summary.stage_seconds)
+    with writer.running(data_dir) as leftovers:
+        for path in leftovers:
+            logger.warning("removed %s, left by a run that was killed", path)
+        catalog = read_catalog_task(Path(catalog_path))
+        summary.catalog_errors = list(catalog.errors)
+        for error in catalog.errors:
+            logger.warning("catalog: %s", error)
+        previous = previous_fetches_task(db_path)
+        progress.report("fetch", 0, len(catalog.entries))
+        acquired = fetch_sources_task(catalog, previous, settings, raw_dir)
+        progress.report("fetch", len(acquired.sources), len(acquired.sources))
+        laps.lap("fetch")
 
-    catalog = read_catalog_task(Path(catalog_path))
-    summary.catalog_errors = list(catalog.errors)
-    for error in catalog.errors:
-        logger.warning("catalog: %s", error)
-    previous = previous_fetches_task(db_path)
-    acquired = fetch_sources_task(catalog, previous, settings, raw_dir)
-    laps.lap("fetch")
+        known = steps.extracted(db_path)
+        todo, summary.skipped = steps.to_extract(known, acquired.sources)
+        at = datetime.now(UTC)
+        night_batches = steps.batches_dir(data_dir, at)
+        with stopping.on_stop(lambda: writer.clear(night_batches)):
+            try:
+                for started in starting:
+                    started.wait()
+                batch_size = batch_size or batches.batch_size(len(todo), workers)
+                done = stage_all(todo, raw_dir, at, night_batches, batch_size, "a")
+                wrapped = steps.attachments(done, previous)  # report pages that only link their report
+                fetched, night_sources = acquired.fetched, acquired.sources
+                if wrapped:
+                    attached = fetch_attachments_task(wrapped, previous, settings, raw_dir)
+                    fetched, night_sources = fetched + attached.fetched, night_sources + attached.sources
+                    more, _ = steps.to_extract(known, attached.sources)
+                    done += stage_all(more, raw_dir, at, night_batches, batch_size, "b")
+                staged = [s for _, s in done]
+                summary.worker_cpu_seconds = steps.worker_cpu_seconds(staged)
+                laps.lap("extract_transform")
 
-    known = steps.extracted(db_path)
-    todo, summary.skipped = steps.to_extract(known, acquired.sources)
-    at = datetime.now(UTC)
-    night_batches = steps.batches_dir(data_dir, at)
-    for started in starting:
-        started.wait()
-    batch_size = batch_size or batches.batch_size(len(todo), workers)
-    done = stage_all(todo, raw_dir, at, night_batches, batch_size, "a")
-    wrapped = steps.attachments(done, previous)  # report pages that only link their report
-    fetched, night_sources = acquired.fetched, acquired.sources
-    if wrapped:
-        attached = fetch_attachments_task(wrapped, previous, settings, raw_dir)
-        fetched, night_sources = fetched + attached.fetched, night_sources + attached.sources
-        more, _ = steps.to_extract(known, attached.sources)
-        done += stage_all(more, raw_dir, at, night_batches, batch_size, "b")
-    staged = [s for _, s in done]
-    summary.worker_cpu_seconds = steps.worker_cpu_seconds(staged)
-    laps.lap("extract_transform")
-
-    summary.failed = steps.failures(acquired, staged, wrapped)
-    summary.exports = steps.export_paths(exports_dir)
-    listed = steps.listed(night_sources)
-    summary = load_task(db_path, staged, fetched, summary, listed)  # and the flags, the run recorded
-    writer.clear(night_batches)
-    laps.lap("load_views")
-    if steps.export_needed(summary):
-        export_task(db_path, exports_dir)
-    laps.lap("flags_export")
+                summary.failed = steps.failures(acquired, staged, wrapped)
+                summary.exports = steps.export_paths(exports_dir)
+                listed = steps.listed(night_sources)
+                summary = load_task(
+                    db_path, staged, fetched, summary, listed
+                )  # and the flags, the run recorded
+            finally:
+                writer.clear(night_batches)
+        laps.lap("load_views")
+        if steps.export_needed(summary):
+            export_task(db_path, exports_dir)
+        laps.lap("flags_export")
     create_markdown_artifact(
         key="gongkai-nightly",
         markdown=run_report.markdown(db_path, summary, fetched, known_before),

@@ -17,8 +17,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from gongkai.flows import progress, stopping
 from gongkai.flows.batches import StagedBatch
 from gongkai.flows.run_report import RunSummary
+from gongkai.flows.steps import warehouse_path
 from gongkai.load import fetches, files, loader, runs, schema, sources, views
 from gongkai.load.records import ReportRecord, records_of
 from gongkai.model import Fetched
@@ -69,16 +71,43 @@ def load(
 ) -> list[str]:
     """Load the staged batches, about ``size`` reports per transaction, in the night's writer session
     (``loading``, which applies tonight's catalog ``listed``); returns the report_ids loaded, sorted."""
+    total = sum(b.n_reports for b in batches)
     with loading(db_path, fetched, summary, listed) as night:
         for group in groups(batches, size):
             night.loaded.update(
                 loader.load_group(night.con, group.reports, group.cells, group.narratives, refresh=False)
             )
+            progress.report("load", len(night.loaded), total)
     return sorted(night.loaded)
 
 
 def clear(batches_dir: Path) -> None:
     shutil.rmtree(batches_dir, ignore_errors=True)
+
+
+RUNS_LOCK = ".runs.lock"  # in data/batches/: every live run holds it shared
+
+
+@contextmanager
+def running(data_dir: Path) -> Iterator[list[Path]]:
+    """A run's hold on its data folder, for the whole run; yields the leftovers removed at its start.
+
+    A run that was killed leaves its batches folder (``data/batches/<run>/``) and perhaps the
+    writer's copy of the warehouse (``.next`` and its ``.wal``). They are removed when a run starts
+    and no other run is live (none holds ``data/batches/.runs.lock``), and the copy only if no
+    writer holds the warehouse's lock.
+    """
+    folder = Path(data_dir) / "batches"
+    folder.mkdir(parents=True, exist_ok=True)
+    removed: list[Path] = []
+    with files.locked(folder / RUNS_LOCK, wait=False) as alone:
+        if alone:
+            removed = [p for p in sorted(folder.iterdir()) if p.is_dir()]
+            for stale in removed:
+                clear(stale)
+            removed += files.clear_stale_copy(warehouse_path(data_dir))
+    with files.locked(folder / RUNS_LOCK, shared=True):
+        yield removed
 
 
 @dataclass
@@ -107,7 +136,10 @@ def loading(
     a report was loaded or re-resolved or the SQL changed, and ``summary``, if given, is completed
     (loaded, reports the loader refused, flags by rule, run_id, finished_at) and recorded in ``runs``.
     """
-    with files.writing(db_path) as con:
+    with (
+        files.writing(db_path) as con,
+        stopping.on_stop(lambda: _remove_copy(db_path)),
+    ):
         schema.ensure_schema(con)
         fetches.ensure_table(con)
         fetches.record(con, fetched or [])
@@ -123,6 +155,12 @@ def loading(
             summary.flags_by_rule = _flags_by_rule(con) if recounted else _last_flags_by_rule(con)
             summary.finished_at = datetime.now(UTC).isoformat()
             _record_run(con, summary)
+
+
+def _remove_copy(db_path: Path) -> None:
+    """The writer's copy, when this process holds the lock: the run was stopped before the swap."""
+    for path in files.next_copy(db_path):
+        path.unlink(missing_ok=True)
 
 
 def _last_flags_by_rule(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -74,13 +74,21 @@ def _json_number(value: float | None) -> int | float | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect()
+    if not args.verbose:  # Prefect's task lines give way to the stages' progress; its warnings stay
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from gongkai.fetch.catalog import read_catalog
+    from gongkai.flows import progress, server, stopping
     from gongkai.flows.nightly import with_workers
 
     read_catalog(args.catalog)  # a catalog the run cannot start from stops it here, before any fetch
 
-    flow = with_workers(args.workers, dask_address=args.dask_address, use_dask=args.dask)
-    summary = flow(catalog_path=Path(args.catalog), data_dir=Path(args.data_dir), batch_size=args.batch_size)
+    stopping.stop_on_signals()
+    progress.show(sys.stdout, terminal=sys.stdout.isatty(), verbose=args.verbose)
+    data_dir = Path(args.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with server.temporary_server(data_dir):
+        flow = with_workers(args.workers, dask_address=args.dask_address, use_dask=args.dask)
+        summary = flow(catalog_path=Path(args.catalog), data_dir=data_dir, batch_size=args.batch_size)
     print(summary.text())
     return 0
 
@@ -212,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", action="store_true", help="run the tasks on a local Dask cluster of --workers")
     p.add_argument(
         "--dask-address", help="a running Dask scheduler (tcp://host:8786); also GONGKAI_DASK_ADDRESS"
+    )
+    p.add_argument(
+        "--verbose", action="store_true", help="Prefect's log of every task instead of the stages' progress"
     )
     p.set_defaults(func=cmd_run)
 

@@ -43,6 +43,39 @@ def _remove(*paths: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def next_copy(path: Path) -> list[Path]:
+    """The writer's copy of the warehouse and DuckDB's write-ahead log of it (removed after the swap)."""
+    nxt = _sibling(Path(path), ".next")
+    return [nxt, _sibling(nxt, ".wal")]
+
+
+@contextmanager
+def locked(lock_path: Path, shared: bool = False, wait: bool = True) -> Iterator[bool]:
+    """An flock on ``lock_path`` for the block: True if held, False (at once) if ``wait`` is False
+    and another process holds it. The kernel releases it when its holder dies, even by ``kill -9``."""
+    with Path(lock_path).open("a") as lock:
+        mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(lock, mode)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def clear_stale_copy(path: Path) -> list[Path]:
+    """Remove a writer's copy left by a killed run, unless a writer holds the lock now; the removed."""
+    with locked(_sibling(Path(path), ".lock"), wait=False) as free:
+        if not free:
+            return []
+        stale = [p for p in next_copy(path) if p.exists()]
+        _remove(*stale)
+        return stale
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -65,27 +98,23 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    nxt = _sibling(path, ".next")
-    with _sibling(path, ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    nxt, nxt_wal = next_copy(path)
+    with locked(_sibling(path, ".lock")):
+        _remove(nxt, nxt_wal)
+        if path.exists():
+            if _sibling(path, ".wal").exists():  # left by a direct writer: fold it into the file first
+                duckdb.connect(str(path)).close()
+            shutil.copyfile(path, nxt)
+        con = duckdb.connect(str(nxt), config={"memory_limit": WRITER_MEMORY_LIMIT})
+        con.execute("SET enable_progress_bar = false")  # the nightly log is not a terminal
         try:
-            _remove(nxt, _sibling(nxt, ".wal"))
-            if path.exists():
-                if _sibling(path, ".wal").exists():  # left by a direct writer: fold it into the file first
-                    duckdb.connect(str(path)).close()
-                shutil.copyfile(path, nxt)
-            con = duckdb.connect(str(nxt), config={"memory_limit": WRITER_MEMORY_LIMIT})
-            con.execute("SET enable_progress_bar = false")  # the nightly log is not a terminal
-            try:
-                yield con
-                con.execute("CHECKPOINT")
-            except BaseException:
-                con.close()
-                _remove(nxt, _sibling(nxt, ".wal"))
-                raise
+            yield con
+            con.execute("CHECKPOINT")
+        except BaseException:
             con.close()
-            _fsync(nxt)
-            os.replace(nxt, path)
-            _fsync(path.parent)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            _remove(nxt, nxt_wal)
+            raise
+        con.close()
+        _fsync(nxt)
+        os.replace(nxt, path)
+        _fsync(path.parent)

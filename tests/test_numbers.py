@@ -37,7 +37,9 @@ def test_the_value_a_printed_cell_stands_for(printed: str | None, value: float |
 
 def test_the_transform_reads_numbers_and_blanks_as_value_of_does() -> None:
     raws = ["7", "-3", "1,234", "５", "3件", "22（其中修订16件）", "abc", *BLANKS]
-    frame = normalise_values(pl.DataFrame({"raw": raws, "column": ["total"] * len(raws)}))
+    frame = normalise_values(
+        pl.DataFrame({"raw": raws, "table": ["requests"] * len(raws), "column": ["total"] * len(raws)})
+    )
     assert frame["value"].to_list() == [numbers.value_of(r) for r in raws]
     assert frame["is_blank"].to_list() == [numbers.is_blank(r) for r in raws]
 

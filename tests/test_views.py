@@ -57,6 +57,8 @@ VIEWS = {
     "flag_unknown_district",
     "flag_duplicate_reports",
     "flag_agency_mismatch",
+    "flag_absurd_values",
+    "flag_conflicting_tables",
 }
 
 

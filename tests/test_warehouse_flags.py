@@ -230,7 +230,7 @@ NEW_RULE = """-- flag_every_report: every current report (a rule that a test add
 -- rule: every_report
 -- severity: info
 -- category: structure
--- order: 18
+-- order: 99
 -- label_zh: 每份报告
 -- description_zh: 每份报告都标记一次（测试新增的规则）
 create or replace view flag_every_report as
@@ -270,7 +270,7 @@ def test_a_new_rule_is_one_sql_file(tmp_path: Path, seed, load) -> None:  # type
         None,
         "每份报告",
         "每份报告都标记一次（测试新增的规则）",
-        18,
+        99,
     )
     assert con.execute("SELECT report_id FROM consistency_flags WHERE rule = 'every_report'").fetchall() == [
         (report_id,)

@@ -7,7 +7,14 @@ import polars as pl
 from gongkai import taxonomy
 from gongkai.agencies import publisher
 from gongkai.model import CatalogEntry, Extraction, RawCell
-from gongkai.numbers import AMOUNT_UNIT, BLANK, FULLWIDTH, PLAIN_NUMBER, THOUSANDS_SEPARATOR
+from gongkai.numbers import (
+    AMOUNT_UNIT,
+    BLANK,
+    FULLWIDTH,
+    PLAIN_NUMBER,
+    THOUSANDS_SEPARATOR,
+    largest_believable,
+)
 
 _NUMBER = "^" + PLAIN_NUMBER
 _BLANK = f"^{BLANK}?$"  # a blank marker, or nothing
@@ -53,7 +60,8 @@ def normalise_values(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``value``, ``is_blank`` and ``annotation`` from ``raw`` (and ``column`` for units).
 
     Blank markers count 0 (the printed text stays in ``raw``); ``22（其中修订16件）`` is 22 with the
-    annotation kept; amounts are converted to the column's own unit (元 or 万元); NULL stays NULL.
+    annotation kept; amounts are converted to the column's own unit (元 or 万元); NULL stays NULL, and
+    so does a number beyond what its cell can believably hold (``numbers.largest_believable``).
     """
     text = pl.col("raw").str.replace_many(FULLWIDTH).str.replace_all(r"[\s\u3000\xa0]+", "")
     # thousands separators: twice, because matches cannot overlap (1,234,567)
@@ -71,17 +79,25 @@ def normalise_values(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("raw").str.normalize("NFKC").str.strip_chars(" \t\r\n\u3000\xa0").str.contains(_BLANK)
     )
     annotation = digits.str.replace(_NUMBER + AMOUNT_UNIT + "?", "").str.strip_chars("()（）")
+    value = (number * factor).round(6)
     return frame.with_columns(
         value=pl.when(pl.col("raw").is_null())
         .then(None)
         .when(is_blank)
         .then(0.0)
-        .otherwise((number * factor).round(6)),
+        .when(value.abs() <= _largest_believable())
+        .then(value),
         is_blank=is_blank,
         annotation=pl.when(is_blank | pl.col("raw").is_null() | (annotation == ""))
         .then(None)
         .otherwise(annotation),
     )
+
+
+def _largest_believable() -> pl.Expr:
+    bounds = {f"{c.table}.{c.column}": largest_believable(c.table, c.column) for c in taxonomy.cells()}
+    key = pl.col("table") + "." + pl.col("column")
+    return key.replace_strict(bounds, default=None, return_dtype=pl.Float64)
 
 
 def tidy_frame(extraction: Extraction, entry: CatalogEntry | None = None) -> pl.DataFrame:
