@@ -8,6 +8,7 @@ archive, and only when the current extractor has not read it yet.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from gongkai.fetch.archive import archive_get
 from gongkai.fetch.catalog import Catalog
 from gongkai.fetch.fetcher import Fetcher, FetchRequest, Log
 from gongkai.fetch.http import FetchSettings, is_url
+from gongkai.limits import MAX_REPORT_BYTES, NotAReportFile, open_report, read_report
 from gongkai.model import CatalogEntry, Fetched, Previous, Source
 
 
@@ -43,7 +45,7 @@ def acquire(
         answers = fetcher.get_all(
             [FetchRequest(e.source, previous.get(e.source), e.parent_url) for e in urls]
         )
-    sources = [hash_source(catalog, e) for e in local]
+    sources = [hash_source(catalog, e) if e.kind == "report" else local_listing(e) for e in local]
     sources += [url_source(e, a, previous.get(e.source)) for e, a in zip(urls, answers, strict=True)]
     return Acquired(sources, pages + answers, failed)
 
@@ -66,24 +68,30 @@ def fetch_attachments(
 
 
 def split(entries: list[CatalogEntry]) -> tuple[list[CatalogEntry], list[CatalogEntry], list[CatalogEntry]]:
-    """Local report files, report URLs, listing pages."""
-    listings = [e for e in entries if e.kind == "listing"]
-    reports = [e for e in entries if e.kind != "listing"]
+    """Local sources (report files, and listings given as a path), report URLs, listing pages."""
     return (
-        [e for e in reports if not is_url(e.source)],
-        [e for e in reports if is_url(e.source)],
-        listings,
+        [e for e in entries if not is_url(e.source)],
+        [e for e in entries if e.kind != "listing" and is_url(e.source)],
+        [e for e in entries if e.kind == "listing" and is_url(e.source)],
     )
 
 
-def hash_source(catalog: Catalog, entry: CatalogEntry) -> Source:
-    """A local source's sha256, read in chunks; its bytes are left on disk for the worker to read."""
+def local_listing(entry: CatalogEntry) -> Source:
+    """A listing given as a local path: a failed source with the reason, so the night records it."""
+    return Source(entry, entry.source, None, None, f"a listing must be an http(s) URL, not {entry.source!r}")
+
+
+def hash_source(catalog: Catalog, entry: CatalogEntry, max_bytes: int = MAX_REPORT_BYTES) -> Source:
+    """A local source's sha256, read in chunks once it is known to be a regular file within the size
+    cap (a FIFO or a device never hangs the run); its bytes are left on disk for the worker to read."""
     path = catalog.resolve(entry)
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as f:
+        with os.fdopen(open_report(path, max_bytes), "rb") as f:
             while chunk := f.read(1 << 20):
                 digest.update(chunk)
+    except NotAReportFile as e:
+        return Source(entry, str(path), None, None, str(e))
     except OSError as e:
         return Source(entry, str(path), None, None, f"cannot read {path}: {e.strerror or e}")
     return Source(entry, str(path), None, digest.hexdigest())
@@ -105,7 +113,9 @@ def body(source: Source, raw_dir: Path) -> Source:
         return source
     if not is_url(source.location):
         try:
-            return replace(source, data=Path(source.location).read_bytes())
+            return replace(source, data=read_report(source.location))
+        except NotAReportFile as e:
+            return replace(source, error=str(e))
         except OSError as e:
             return replace(source, error=f"cannot read {source.location}: {e.strerror or e}")
     data = archive_get(raw_dir, source.sha256)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai.extract.text import NotText, decode
+from gongkai.limits import NotAReportFile, read_report
 from gongkai.model import CatalogEntry
 
 REQUIRED = ("agency", "district", "year")
 KINDS = ("report", "listing")
+
+
+class CatalogError(ValueError):
+    """A catalog the run cannot start from (unreadable, not text, a header without the required columns)."""
 
 
 @dataclass
@@ -29,43 +36,54 @@ def read_catalog(path: Path | str) -> Catalog:
 
     ``source`` (or ``url``) is a local path, relative to the catalog's folder, or an http(s) URL.
     ``kind`` is ``report`` (the default) or ``listing``: an agency's annual-report column, whose
-    report links the nightly run discovers. ``year`` may be empty.
+    report links the nightly run discovers. ``year`` may be empty. A catalog that cannot be read, or
+    whose header lacks a required column, raises :class:`CatalogError`: nothing is fetched.
     """
     path = Path(path)
     catalog = Catalog(path)
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        names = reader.fieldnames or []
-        source_column = "source" if "source" in names else "url"
-        missing = [c for c in (*REQUIRED, source_column) if c not in names]
-        if missing:
-            catalog.errors.append(f"{path}:1: header lacks column(s) {', '.join(missing)}")
-            return catalog
-        for row in reader:
-            line = reader.line_num
-            if None in row or any(v is None for v in row.values()):
-                catalog.errors.append(f"{path}:{line}: wrong number of fields")
-                continue
-            source = (row.get(source_column) or "").strip()
-            year_text = (row.get("year") or "").strip()
-            kind = (row.get("kind") or "").strip() or "report"
-            if not source:
-                catalog.errors.append(f"{path}:{line}: empty {source_column}")
-                continue
-            if year_text and not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
-                catalog.errors.append(f"{path}:{line}: year {year_text!r} is not a year")
-                continue
-            if kind not in KINDS:
-                catalog.errors.append(f"{path}:{line}: kind {kind!r} is not one of {', '.join(KINDS)}")
-                continue
-            catalog.entries.append(
-                CatalogEntry(
-                    line=line,
-                    agency=(row.get("agency") or "").strip() or None,
-                    district=(row.get("district") or "").strip() or None,
-                    year=int(year_text) if year_text else None,
-                    source=source,
-                    kind=kind,
-                )
+    reader = csv.DictReader(io.StringIO(_text(path), newline=""))
+    names = reader.fieldnames or []
+    source_column = "source" if "source" in names else "url"
+    if missing := [c for c in (*REQUIRED, source_column) if c not in names]:
+        raise CatalogError(
+            f"{path}:1: the header lacks {', '.join(missing)}: a catalog needs the columns "
+            f"{', '.join(REQUIRED)} and source (or url), and kind if any; found: "
+            f"{', '.join(repr(n) for n in names) or 'nothing'}"
+        )
+    for row in reader:
+        line = reader.line_num
+        if None in row or any(v is None for v in row.values()):
+            catalog.errors.append(f"{path}:{line}: wrong number of fields")
+            continue
+        source = (row.get(source_column) or "").strip()
+        year_text = (row.get("year") or "").strip()
+        kind = (row.get("kind") or "").strip() or "report"
+        if not source:
+            catalog.errors.append(f"{path}:{line}: empty {source_column}")
+            continue
+        if year_text and not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
+            catalog.errors.append(f"{path}:{line}: year {year_text!r} is not a year")
+            continue
+        if kind not in KINDS:
+            catalog.errors.append(f"{path}:{line}: kind {kind!r} is not one of {', '.join(KINDS)}")
+            continue
+        catalog.entries.append(
+            CatalogEntry(
+                line=line,
+                agency=(row.get("agency") or "").strip() or None,
+                district=(row.get("district") or "").strip() or None,
+                year=int(year_text) if year_text else None,
+                source=source,
+                kind=kind,
             )
+        )
     return catalog
+
+
+def _text(path: Path) -> str:
+    """The catalog's text, decoded as text reports are: a byte-order mark, UTF-8, else GB18030 (Excel's
+    "CSV" on a Chinese Windows)."""
+    try:
+        return decode(read_report(path))[0]
+    except (NotAReportFile, NotText) as e:
+        raise CatalogError(f"catalog {path}: {e}") from None

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from gongkai import __version__
+from gongkai.limits import MAX_REPORT_BYTES
 from gongkai.model import Fetched, Previous
 
 USER_AGENT = f"gongkai/{__version__} (government disclosure report archive)"
@@ -32,7 +33,7 @@ class FetchSettings:
 
     timeout_seconds: float = 20.0  # to connect, and between two reads
     deadline_seconds: float = 60.0  # one request, headers and whole body: a trickling body ends here
-    max_bytes: int = 50 * 1024 * 1024
+    max_bytes: int = MAX_REPORT_BYTES
     max_redirects: int = 5
     per_host_concurrency: int = 2
     per_host_delay_seconds: float = 0.5

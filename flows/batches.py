@@ -9,7 +9,6 @@ links), so the flow's memory does not grow with the corpus; the writer (``flows.
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from gongkai import EXTRACTOR_VERSION
+from gongkai.extract.guard import Guard, worker_guard
 from gongkai.extract.narrative import NarrativeFacts, analyse
-from gongkai.extract.report import extract_bytes
 from gongkai.fetch.acquire import body
 from gongkai.load import loader, records
 from gongkai.model import CatalogEntry, Extraction, Source
@@ -65,24 +64,12 @@ class Prepared:
     narrative: NarrativeFacts | None = None
 
 
-def extract_source(source: Source) -> Extraction:
-    """Extract one source; any error becomes a failed Extraction with the reason."""
+def extract_source(source: Source, guard: Guard | None = None) -> Extraction:
+    """Extract one source in the guard's child (this worker's, by default), within its limits."""
     if source.data is None:
         return Extraction(source.location, source.unreadable_sha256, "missing", "failed", source.error)
-    try:
-        content_type = source.fetched.content_type if source.fetched else None
-        return extract_bytes(
-            source.data, source=source.location, year_hint=source.entry.year, content_type=content_type
-        )
-    except Exception as e:  # one report's bug must not stop the run; the reason is kept
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        return Extraction(
-            source.location,
-            source.sha256 or "",
-            "unknown",
-            "failed",
-            f"extractor error: {type(e).__name__}: {e} ({Path(where.filename).name}:{where.lineno})",
-        )
+    content_type = source.fetched.content_type if source.fetched else None
+    return (guard or worker_guard()).extract(source.data, source.location, source.entry.year, content_type)
 
 
 def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: datetime) -> Prepared:
@@ -111,12 +98,13 @@ def stage_batch(
     """Extract and transform a batch; its rows go to ``batches_dir/<name>.<part>.parquet``."""
     reports, frames, wrapped, facts = [], [], [], []
     cpu = {"extract": 0.0, "transform": 0.0}
+    guard = worker_guard()
     for index, source in enumerate(sources):
         t0 = time.process_time()
-        extraction = extract_source(body(source, raw_dir))
+        extraction = extract_source(body(source, raw_dir), guard)
         t1 = time.process_time()
         prepared = prepare(extraction, source.entry, at)
-        cpu["extract"] += t1 - t0
+        cpu["extract"] += t1 - t0 + guard.last_cpu_seconds
         cpu["transform"] += time.process_time() - t1
         reports.append(prepared.report)
         if prepared.narrative is not None:

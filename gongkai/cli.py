@@ -24,10 +24,12 @@ def _db(args: argparse.Namespace) -> Path:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from gongkai.extract.report import extract_file
+    from gongkai.extract.guard import Guard
+    from gongkai.limits import Limits
     from gongkai.transform.cells import format_value, tidy_frame
 
-    extraction = extract_file(args.file, year_hint=args.year)
+    with Guard(Limits.from_env(args.time_limit, args.memory_limit)) as guard:
+        extraction = guard.extract_path(args.file, year_hint=args.year)
     frame = tidy_frame(extraction) if extraction.cells else None
     rows = list(frame.iter_rows(named=True)) if frame is not None else []
     if args.json:
@@ -74,8 +76,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect()
     if not args.verbose:  # Prefect's task lines give way to the stages' progress; its warnings stay
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from gongkai.fetch.catalog import read_catalog
     from gongkai.flows import progress, server, stopping
     from gongkai.flows.nightly import with_workers
+
+    read_catalog(args.catalog)  # a catalog the run cannot start from stops it here, before any fetch
 
     stopping.stop_on_signals()
     progress.show(sys.stdout, terminal=sys.stdout.isatty(), verbose=args.verbose)
@@ -189,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--csv", action="store_true", help="table,row,column,value (the default)")
     fmt.add_argument("--json", action="store_true", help="agency, district, year, format, cells, problems")
     p.add_argument("--year", type=int, help="data year to assume when the report does not say it")
+    p.add_argument(
+        "--time-limit", type=float, help="seconds to read the report (default 180; GONGKAI_TIME_LIMIT)"
+    )
+    p.add_argument(
+        "--memory-limit", type=float, help="megabytes to read it in (default 2048; GONGKAI_MEMORY_LIMIT)"
+    )
     p.set_defaults(func=cmd_parse)
 
     def with_db(p: argparse.ArgumentParser) -> None:

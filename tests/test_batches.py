@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from gongkai.extract.guard import Guard
 from gongkai.fetch.acquire import body, hash_source
 from gongkai.fetch.catalog import read_catalog
 from gongkai.flows import batches, writer
@@ -41,9 +42,11 @@ def test_staged_batches_load_as_the_prepared_reports_do(tmp_path: Path) -> None:
     assert sum(b.n_reports for b in staged) == len(found)
     staged_ids = writer.load(tmp_path / "staged.duckdb", staged, size=3)  # groups across batches
 
-    prepared = [
-        batches.prepare(batches.extract_source(body(s, tmp_path / "raw")), s.entry, AT) for s in found
-    ]
+    with Guard() as guard:
+        prepared = [
+            batches.prepare(batches.extract_source(body(s, tmp_path / "raw"), guard), s.entry, AT)
+            for s in found
+        ]
     with writer.loading(tmp_path / "direct.duckdb", None) as night:  # each report loaded as it is
         items = [loader.ReportLoad(p.report, p.cells, p.narrative) for p in prepared]
         night.loaded.update(loader.load_reports(night.con, items, refresh=False))
