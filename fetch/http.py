@@ -23,6 +23,22 @@ from gongkai import __version__
 from gongkai.limits import MAX_REPORT_BYTES
 from gongkai.model import Fetched, Previous
 
+# What went wrong on the wire, in words (a reason an analyst reads, not an exception's class name).
+_WHILE = {
+    httpx.ConnectTimeout: "while connecting",
+    httpx.ReadTimeout: "waiting for the server",
+    httpx.WriteTimeout: "sending the request",
+    httpx.PoolTimeout: "waiting for a free connection",
+}
+_TRANSPORT = {
+    httpx.ConnectError: "could not connect",
+    httpx.RemoteProtocolError: "the server broke off the answer",
+    httpx.ReadError: "the connection broke while reading the answer",
+    httpx.WriteError: "the connection broke while sending the request",
+    httpx.ProxyError: "the proxy refused the request",
+    httpx.UnsupportedProtocol: "not an http(s) address",
+}
+
 USER_AGENT = f"gongkai/{__version__} (government disclosure report archive)"
 REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -198,13 +214,14 @@ def fetch(
                 )
         except httpx.TimeoutException as e:
             return failed(
-                f"timed out after {settings.timeout_seconds:g} s ({type(e).__name__})", retryable=True
+                f"timed out after {settings.timeout_seconds:g} s {_WHILE.get(type(e), '')}".rstrip(),
+                retryable=True,
             )
         except httpx.TransportError as e:
-            return failed(f"connection error: {type(e).__name__}: {e}", retryable=True)
+            return failed(f"{_TRANSPORT.get(type(e), 'the connection failed')}: {e}", retryable=True)
         except httpx.DecodingError as e:
             encoding = response.headers.get("content-encoding", "?")
             return failed(f"the body is not valid {encoding} as its Content-Encoding says: {e}", status)
         except Exception as e:  # whatever else goes wrong is this URL's failure, not the night's
-            return failed(f"{type(e).__name__}: {e}")
+            return failed(f"the fetch failed unexpectedly: {e}")
     return failed(f"more than {settings.max_redirects} redirects (a redirect loop?)")
