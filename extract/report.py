@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from pathlib import Path
 
@@ -29,9 +30,17 @@ _HTML_HINTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta ")
 _FRAGMENT_HINTS = (b"<div", b"<table", b"<p>", b"<p ", b"<span")  # an article saved without <html>
 
 
+def _head(data: bytes) -> bytes:
+    """The first bytes as UTF-8, so that a page saved as UTF-16 (with its byte-order mark) is told by its
+    tags as well."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data[:4096].decode("utf-16", errors="ignore").encode("utf-8")[:2048]
+    return data[:2048]
+
+
 def sniff(data: bytes) -> str:
     """The kind of file from its first bytes: pdf, zip (DOCX), ole (DOC/WPS), rtf, image, html or text."""
-    head = data[:2048].lstrip()
+    head = _head(data).lstrip()
     for magic, kind in _MAGIC:
         if data.startswith(magic) or (kind == "pdf" and magic in data[:1024]):
             return kind

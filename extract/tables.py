@@ -574,8 +574,10 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
     appeals_values: list[str] | None = None
     appeals_tokens: list[Token] = []
     appeals_lo = requests_hi if requests_lo is not None else None
-    if appeals_lo is None:
-        m = sections["appeals_start"].search(text)
+    if (
+        appeals_lo is None
+    ):  # table 三 not found: table 四 still comes after table 二, never in the narrative before
+        m = sections["appeals_start"].search(text, active_lo or 0)
         appeals_lo = m.start() if m else None
     if appeals_lo is not None and appeals_lo < len(text):
         resume = sections["narrative_resume"].search(text, appeals_lo + 4)

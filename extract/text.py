@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from gongkai.extract.stream import Line, is_page_number
 
@@ -53,10 +54,15 @@ def decode(data: bytes) -> tuple[str, str]:
     raise NotText("not UTF-8, not GB18030/GBK and no other encoding gives Chinese text")
 
 
+# A terminal's colour and cursor codes (ESC[31m) pasted into a report: their digits are not figures.
+_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
 def lines_of(text: str, page: int | None = None, first_lineno: int = 1) -> list[Line]:
     """Lines with their numbers; page-number lines (``- 3 -``) are dropped."""
     out = []
-    for i, raw in enumerate(text.splitlines(), start=first_lineno):
+    for i, line in enumerate(text.splitlines(), start=first_lineno):
+        raw = _TERMINAL_ESCAPE.sub("", line)
         if raw.strip() and not is_page_number(raw):
             out.append(Line(raw, page, i))
     return out

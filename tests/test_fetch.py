@@ -286,7 +286,11 @@ def test_any_error_is_that_urls_failed_fetch(site: LocalSite, tmp_path: Path) ->
     odd, unarchived = fetch_all(
         [FetchRequest("http://[::1/r.txt"), FetchRequest(site.url("/ok.txt"))], FAST, archive_as_file, []
     )
-    assert (odd.outcome, odd.retryable, odd.error) == ("failed", False, "the fetch failed unexpectedly: Invalid IPv6 URL")
+    assert (odd.outcome, odd.retryable, odd.error) == (
+        "failed",
+        False,
+        "the fetch failed unexpectedly: Invalid IPv6 URL",
+    )
     assert not is_url(odd.url)  # in the catalog, such a source is a path that cannot be read
     assert unarchived.outcome == "failed" and unarchived.error.startswith("cannot archive the body")
 

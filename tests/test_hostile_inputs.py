@@ -19,14 +19,7 @@ SLOW_TIMEOUT = 120.0
 PARALLEL = 3
 
 # The defects of today, by kind (what the strict xfail names). Remove a line when its fix lands.
-DEFECTS: dict[str, str] = {
-    "text_seed_truncated": "a text report cut after table 三: table 四 is filled with other numbers "
-    "of the text (20, 2024) instead of NULL",
-    "text_seed_ansi_bidi": "the digits of ANSI escape codes (ESC[31m) are read as table 四's values",
-    "text_table_3_twice_conflicting": "table 三 printed twice with different numbers: the first copy "
-    "silently wins, no conflict is reported",
-    "html_utf16": "a UTF-16 HTML page gives wrong numbers in table 四 (cells shifted)",
-}
+DEFECTS: dict[str, str] = {}
 
 
 def _param(case: corpus.Case) -> object:
