@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai.errors import Refusal
 from gongkai.extract.text import NotText, decode
 from gongkai.limits import NotAReportFile, read_report
 from gongkai.model import CatalogEntry
@@ -15,7 +16,7 @@ REQUIRED = ("agency", "district", "year")
 KINDS = ("report", "listing")
 
 
-class CatalogError(ValueError):
+class CatalogError(Refusal, ValueError):
     """A catalog the run cannot start from (unreadable, not text, a header without the required columns)."""
 
 

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from gongkai.errors import Refusal
+
 DEFAULT_DATA_DIR = Path(os.environ.get("GONGKAI_DATA_DIR", "data"))
 
 
@@ -286,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # a clear message, not a traceback, for the analyst at the terminal
         if os.environ.get("GONGKAI_DEBUG"):
             raise
-        print(f"gongkai {args.command}: {type(e).__name__}: {e}", file=sys.stderr)
+        said = str(e) if isinstance(e, Refusal) else f"{type(e).__name__}: {e}"
+        print(f"gongkai {args.command}: {said}", file=sys.stderr)
         return 2
 
 

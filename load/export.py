@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from gongkai.errors import Refusal
 from gongkai.load.files import connect
 
 BOM = b"\xef\xbb\xbf"
@@ -63,7 +64,7 @@ ANALYST_SETTINGS = {
 QUERY_TIMEOUT = 300.0  # seconds an analyst's query may run
 
 
-class QueryTimeout(RuntimeError):
+class QueryTimeout(Refusal, RuntimeError):
     """An analyst's query ran longer than its time limit and was stopped."""
 
 

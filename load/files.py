@@ -12,8 +12,15 @@ from typing import Any
 
 import duckdb
 
+from gongkai.errors import Refusal
+
+
 # DuckDB keeps pages cached up to its memory limit (80 % of RAM by default): the nightly writer's
 # memory stays bounded whatever the warehouse's size, and spills to disk beyond it.
+class NoWarehouse(Refusal, FileNotFoundError):
+    """The warehouse file a reader asked for is not there."""
+
+
 WRITER_MEMORY_LIMIT = "1GB"
 
 
@@ -28,7 +35,7 @@ def connect(
     path = Path(path)
     if read_only:
         if not path.exists():
-            raise FileNotFoundError(f"no warehouse at {path}")
+            raise NoWarehouse(f"no warehouse at {path}: run `gongkai run` first, or give --db/--data-dir")
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
