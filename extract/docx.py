@@ -399,7 +399,7 @@ def read_docx(data: bytes) -> Document:
         part = document.part
         try:
             numbering_el = part.numbering_part.element
-        except (NotImplementedError, KeyError):
+        except (NotImplementedError, KeyError):  # python-docx's word for "no numbering part": none is used
             numbering_el = None
         walker = _Walker(Numbering(numbering_el, document.styles.element))
         walker.block(document.element.body)
