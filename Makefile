@@ -19,7 +19,7 @@ run: $(STAMP)  ## the nightly flow once, on the bundled sample catalog, into dat
 	$(BIN)/gongkai run --catalog data/catalog.csv --data-dir data
 
 test: $(STAMP) lint  ## lint, then the whole test suite
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
