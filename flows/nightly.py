@@ -174,8 +174,7 @@ def nightly(
             finally:
                 writer.clear(night_batches)
         laps.lap("load_views")
-        if steps.export_needed(summary):
-            export_task(db_path, exports_dir)
+        export_task(db_path, exports_dir)
         laps.lap("flags_export")
     create_markdown_artifact(
         key="gongkai-nightly",

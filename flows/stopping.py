@@ -20,8 +20,21 @@ from types import FrameType
 import psutil
 
 STOPPED = "stopped: the warehouse is unchanged"
+STOPPED_AFTER_SWAP = "stopped: tonight's reports are in the warehouse, but the exports were not written"
 _cleanups: list[Callable[[], None]] = []
 _flow_pid: int | None = None
+_swapped = False
+
+
+def warehouse_swapped(swapped: bool = True) -> None:
+    """Whether tonight's warehouse is in place: a stop from then on (during the exports) says so."""
+    global _swapped
+    _swapped = swapped
+
+
+def stop_message() -> str:
+    """The line a stop prints now."""
+    return STOPPED_AFTER_SWAP if _swapped else STOPPED
 
 
 @contextmanager
@@ -51,7 +64,8 @@ def _stop(signum: int, _frame: FrameType | None) -> None:
     stop_descendants()
     for cleanup in list(_cleanups):
         cleanup()
-    sys.stdout.write(f"\n{STOPPED}\n" if sys.stdout.isatty() else f"{STOPPED}\n")
+    said = stop_message()
+    sys.stdout.write(f"\n{said}\n" if sys.stdout.isatty() else f"{said}\n")
     sys.stdout.flush()
     os._exit(128 + signum)
 

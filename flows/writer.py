@@ -136,6 +136,7 @@ def loading(
     a report was loaded or re-resolved or the SQL changed, and ``summary``, if given, is completed
     (loaded, reports the loader refused, flags by rule, run_id, finished_at) and recorded in ``runs``.
     """
+    stopping.warehouse_swapped(False)
     with (
         files.writing(db_path) as con,
         stopping.on_stop(lambda: _remove_copy(db_path)),
@@ -155,6 +156,7 @@ def loading(
             summary.flags_by_rule = _flags_by_rule(con) if recounted else _last_flags_by_rule(con)
             summary.finished_at = datetime.now(UTC).isoformat()
             _record_run(con, summary)
+    stopping.warehouse_swapped()
 
 
 def _remove_copy(db_path: Path) -> None:

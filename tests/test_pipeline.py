@@ -60,8 +60,7 @@ def run_plain(
     listed = steps.listed(night_sources)
     writer.load(db, staged, fetched, summary, listed=listed)  # the flags and the run recorded too
     writer.clear(night_batches)
-    if steps.export_needed(summary):
-        steps.export_districts(db, exports_dir)
+    steps.export_districts(db, exports_dir)
     return summary
 
 
@@ -161,6 +160,8 @@ def test_a_catalog_edit_applies_at_the_next_run_without_extraction(tmp_path: Pat
     assert export.query(db, "SELECT agency, district FROM agency_metrics").rows() == [
         ("区国防动员办公室", "金林区")
     ]
+    exported = (tmp_path / "exports" / "district_summary.csv").read_text(encoding="utf-8-sig")
+    assert "金林区" in exported  # the export follows the catalog too
     sources = export.query(db, "SELECT source FROM report_sources ORDER BY source")["source"].to_list()
     assert sources == [str(tmp_path / "002-copy.txt"), str(tmp_path / "002.txt")]
 
@@ -242,14 +243,3 @@ def test_worker_cpu_is_summed_over_the_batches_and_stages_are_timed() -> None:
     laps.lap("fetch")
     laps.lap("load_views")
     assert list(seconds) == ["fetch", "load_views"] and all(v >= 0 for v in seconds.values())
-
-
-def test_the_export_is_written_when_a_report_was_loaded_or_an_export_is_missing(tmp_path: Path) -> None:
-    summary = run_report.new_run(AT)
-    summary.exports = steps.export_paths(tmp_path / "exports")
-    assert steps.export_needed(summary)  # nothing there yet
-    for path in summary.exports:
-        Path(path).mkdir(parents=True)
-    assert not steps.export_needed(summary)
-    summary.loaded = ["0123456789abcdef"]
-    assert steps.export_needed(summary)

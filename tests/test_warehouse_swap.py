@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.flows import steps
+from gongkai.flows import steps, stopping, writer
 from gongkai.load import files, loader
 from tests.expected import SEEDS
 from tests.test_pipeline import run_plain, write_catalog
@@ -139,3 +139,13 @@ def test_writing_swaps_in_a_complete_file_only_when_done(tmp_path: Path) -> None
     reader.close()
     assert files.connect(db, read_only=True).execute("SELECT x FROM t").fetchall() == [(2,)]
     assert not list(tmp_path.glob("*.wal"))
+
+
+def test_a_stop_says_the_warehouse_is_unchanged_only_until_the_swap(tmp_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    with writer.loading(db, []):
+        assert stopping.stop_message() == stopping.STOPPED  # the copy is removed, the file stays
+    assert stopping.stop_message() == stopping.STOPPED_AFTER_SWAP  # the exports were still to come
+    with pytest.raises(OSError), writer.loading(db, []):
+        raise OSError("disk full")
+    assert stopping.stop_message() == stopping.STOPPED
