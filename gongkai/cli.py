@@ -167,6 +167,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gongkai.desk.app import create_app
+    from gongkai.load.files import NoWarehouse
+
+    db = _db(args)
+    if not db.exists():
+        raise NoWarehouse(f"no warehouse at {db}: run `gongkai run` first, or give --db/--data-dir")
+    print(f"the review desk on http://{args.host}:{args.port}/ over {db} (Ctrl-C to stop)")
+    uvicorn.run(create_app(db), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def cmd_dictionary(args: argparse.Namespace) -> int:
     from gongkai.load import dictionary, files, views
 
@@ -268,6 +282,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM) on standard output")
     with_db(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "web", help="the review desk: a web app over the warehouse (read-only) and its reviews"
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=int, default=8000)
+    with_db(p)
+    p.set_defaults(func=cmd_web)
 
     p = sub.add_parser("dictionary", help="the data dictionary as markdown (docs/data_dictionary.md)")
     p.add_argument("-o", "--output", help="write it here (default: standard output)")
