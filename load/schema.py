@@ -12,6 +12,7 @@ import polars as pl
 
 from gongkai import agencies, taxonomy
 from gongkai.extract import narrative as narrative_facts
+from gongkai.load.reviews import VERDICTS
 from gongkai.load.sqlfiles import ViewFile, flag_rules, sql_text
 
 # Bump when the tables derived from cells (sql/derived/) or the narrative tables change: the next
@@ -122,6 +123,12 @@ def _dimension_frames(views: tuple[ViewFile, ...] | None) -> dict[str, pl.DataFr
             ]
         ),
         "flag_rules": _flag_rules_frame(views),
+        "dim_verdict": pl.DataFrame(
+            [
+                {"verdict": verdict, "label_zh": label, "sort_order": i}
+                for i, (verdict, label) in enumerate(VERDICTS.items())
+            ]
+        ),
         "dim_section": pl.DataFrame(
             [
                 {"section_code": p.code, "label_zh": p.label_zh, "sort_order": i}

@@ -313,6 +313,35 @@ CREATE TABLE IF NOT EXISTS runs (
     summary VARCHAR                         -- JSON object
 );
 
+-- review_log: the analysts' reviews (load/reviews.py's store, data/reviews.sqlite3) as of the last nightly run; a read connection of the desk or `gongkai sql` reads the store's current rows instead (TEMP review_log)
+CREATE TABLE IF NOT EXISTS review_log (
+    review_id BIGINT PRIMARY KEY,           -- 1, 2, … in the order recorded (append-only: the latest review of a target is its current verdict)
+    sha256 VARCHAR NOT NULL,                -- the reviewed report version's sha256 (reports.sha256)
+    report_id VARCHAR NOT NULL,             -- the reviewed report version (reports.report_id)
+    target VARCHAR NOT NULL,                -- report, flag or cell
+    rule VARCHAR,                           -- the flag's rule (flag_rules.rule); NULL for a report or a cell
+    table_code VARCHAR,                     -- the flag's or cell's table (NULL: a report, or a flag on no table)
+    row_code VARCHAR,                       -- the flag's or cell's row (NULL: none)
+    column_code VARCHAR,                    -- the flag's or cell's column (NULL: none)
+    verdict VARCHAR NOT NULL,               -- confirmed, false_positive or fixed (dim_verdict)
+    note VARCHAR NOT NULL,                  -- the reviewer's note ('' when none)
+    corrected_value DECIMAL(38, 6),         -- the value the agency sent as a correction (NULL: none)
+    reviewer VARCHAR NOT NULL,              -- who recorded the review
+    reviewed_at TIMESTAMP NOT NULL,         -- when (UTC)
+    seen_value DECIMAL(38, 6),              -- a cell's value when it was reviewed
+    seen_raw VARCHAR,                       -- a cell's printed text when it was reviewed
+    seen_expected DECIMAL(38, 6),           -- a flag's expected figure when it was reviewed
+    seen_printed DECIMAL(38, 6),            -- a flag's printed figure when it was reviewed
+    seen_cells VARCHAR                      -- a report's cells digest when it was reviewed (stg_report_digests.cells_md5)
+);
+
+-- dim_verdict: the verdicts a review records (load/reviews.py VERDICTS)
+CREATE TABLE IF NOT EXISTS dim_verdict (
+    verdict VARCHAR PRIMARY KEY,            -- confirmed, false_positive, fixed
+    label_zh VARCHAR NOT NULL,              -- 确认有误、需整改, 误报, 已整改
+    sort_order INTEGER NOT NULL             -- order of presentation
+);
+
 -- warehouse_meta: facts about the warehouse file itself (schema_version)
 CREATE TABLE IF NOT EXISTS warehouse_meta (
     key VARCHAR PRIMARY KEY,                -- schema_version, …
