@@ -25,7 +25,7 @@ from gongkai.desk import charts, layout, queries
 from gongkai.desk.security import COOKIE, FIELD, HEADERS, Guard
 from gongkai.desk.warehouse import Session, Warehouse
 from gongkai.errors import Refusal
-from gongkai.load import evidence, export, reviews, workbook
+from gongkai.load import export, reviews
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "desk_reviewer"
@@ -203,6 +203,8 @@ def create_app(db_path: Path) -> FastAPI:
 
     @app.get("/report/{report_id}/cell/{table}/{row}/{column}", response_class=HTMLResponse)
     def cell_evidence(request: Request, report_id: str, table: str, row: str, column: str) -> HTMLResponse:
+        from gongkai.load import evidence
+
         key = (table, row, column)
         with desk.session() as db:
             found = queries.report(db, report_id)
@@ -228,6 +230,8 @@ def create_app(db_path: Path) -> FastAPI:
 
     @app.get("/report/{report_id}/cell/{table}/{row}/{column}/region.png")
     def cell_image(request: Request, report_id: str, table: str, row: str, column: str) -> Response:
+        from gongkai.load import evidence
+
         with desk.session() as db:
             ev = evidence.cell_evidence(db.con, report_id, table, row, column)
         image = evidence.page_image(ev, desk.data_dir) if ev else None
@@ -301,6 +305,8 @@ def create_app(db_path: Path) -> FastAPI:
 
     @app.get("/exports/workbook.xlsx")
     def workbook_xlsx(request: Request) -> Response:
+        from gongkai.load import workbook
+
         year = _int(request.query_params.get("year"))
         district = request.query_params.get("district") or None
         desk_url = f"{request.url.scheme}://{request.headers.get('host', '127.0.0.1')}"
