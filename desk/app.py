@@ -51,7 +51,11 @@ class Desk:
         self.db_path = Path(db_path)
         self.data_dir = self.db_path.parent
         self.store = reviews.store_for(self.db_path)
-        self.warehouse = Warehouse(self.db_path, prepare=lambda con: reviews.load_live(con, self.store))
+        self.warehouse = Warehouse(
+            self.db_path,
+            prepare=lambda con: reviews.load_live(con, self.store),
+            tables=queries.MATERIALISED,
+        )
         self.guard = Guard()
         self.templates = _environment()
 

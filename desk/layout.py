@@ -105,7 +105,9 @@ def _cell(key: Key, stored: dict[Key, Row], flags: dict[Key, list[Row]]) -> Cell
     if found is None:  # the report's grid has no such cell (the other format's, or （六） split)
         return Cell(key, state="absent", flags=flags.get(key, []))
     state = "null" if found["value"] is None else ("blank" if found["is_blank"] else "value")
-    return Cell(key, found["value"], found["raw"], state, bool(found.get("ocr")), flags.get(key, []))
+    return Cell(
+        key, found["value"], found["raw"], state, found.get("confidence") is not None, flags.get(key, [])
+    )
 
 
 def grids(labels: list[Row], stored: dict[Key, Row], flags: list[Row]) -> list[Grid]:

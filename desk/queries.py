@@ -24,12 +24,40 @@ REVIEW_ZH = {
 }
 _VERDICT_COLUMNS = "verdict, verdict_zh, note, corrected_value, reviewer, reviewed_at, carried"
 
-# The latest version of each source (failed ones included: the desk lists them too).
-_CURRENT = """
-    SELECT * FROM reports
-    QUALIFY row_number() OVER (
-        PARTITION BY coalesce(source, report_id) ORDER BY extracted_at DESC, report_id DESC) = 1
-"""
+# Built once per warehouse file (warehouse.Generation), read by every page as tables:
+MATERIALISED = {
+    # the latest version of each source (failed ones included: the desk lists them too), with its
+    # peer group and its flags counted
+    "desk_reports": """
+        SELECT c.report_id, c.agency, c.district, c.year, c.format, c.status, c.file_type,
+            c.n_null_cells, c.published_on, c.error, k.agency_kind, k.label_zh AS kind_zh,
+            coalesce(fc.n_errors, 0) AS n_errors, coalesce(fc.n_warnings, 0) AS n_warnings,
+            coalesce(fc.n_infos, 0) AS n_infos, coalesce(fc.rules, '') AS rules
+        FROM reports AS c
+        LEFT JOIN dim_agency AS k USING (agency)
+        LEFT JOIN report_flag_counts AS fc USING (report_id)
+        QUALIFY row_number() OVER (
+            PARTITION BY coalesce(c.source, c.report_id) ORDER BY c.extracted_at DESC, c.report_id DESC) = 1
+    """,
+    # sources whose last fetch failed (with their failures counted), or whose every version failed
+    "desk_failing_sources": """
+        WITH fetched AS (
+            SELECT url AS source, count(*) FILTER (WHERE outcome = 'failed') AS failures,
+                arg_max(outcome, fetched_at) AS last_outcome, arg_max(error, fetched_at) AS reason,
+                max(fetched_at) AS last_seen
+            FROM fetches GROUP BY url
+        ),
+        read AS (
+            SELECT source, count(*) AS failures, 'failed' AS last_outcome,
+                arg_max(error, extracted_at) AS reason, max(extracted_at) AS last_seen
+            FROM reports WHERE status IN ('failed', 'needs_ocr') AND source IS NOT NULL
+                AND source NOT IN (SELECT source FROM stg_reports WHERE source IS NOT NULL)
+            GROUP BY source
+        )
+        SELECT * FROM fetched WHERE last_outcome = 'failed'
+        UNION ALL SELECT * FROM read
+    """,
+}
 
 
 def runs(db: Session, limit: int = 8) -> list[Row]:
@@ -51,7 +79,7 @@ def runs(db: Session, limit: int = 8) -> list[Row]:
 def status_counts(db: Session) -> list[Row]:
     """Current reports by status and file type (scans and OCR under needs_ocr, or their own status)."""
     return db.rows(
-        f"SELECT status, coalesce(file_type, '?') AS file_type, count(*) AS n FROM ({_CURRENT})"
+        "SELECT status, coalesce(file_type, '?') AS file_type, count(*) AS n FROM desk_reports"
         " GROUP BY ALL ORDER BY status, file_type"
     )
 
@@ -67,27 +95,9 @@ def flag_totals(db: Session) -> Row:
 
 
 def failing_sources(db: Session, limit: int = 20) -> list[Row]:
-    """Sources whose last fetch or reading failed, the ones failing longest first."""
+    """Sources whose last fetch or reading failed, the ones failing most often first."""
     return db.rows(
-        """
-        WITH fetched AS (
-            SELECT url AS source, count(*) FILTER (WHERE outcome = 'failed') AS failures,
-                arg_max(outcome, fetched_at) AS last_outcome, arg_max(error, fetched_at) AS reason,
-                max(fetched_at) AS last_seen
-            FROM fetches GROUP BY url
-        ),
-        read AS (
-            SELECT source, count(*) AS failures, 'failed' AS last_outcome,
-                arg_max(error, extracted_at) AS reason, max(extracted_at) AS last_seen
-            FROM reports WHERE status IN ('failed', 'needs_ocr') AND source IS NOT NULL
-                AND source NOT IN (SELECT source FROM stg_reports WHERE source IS NOT NULL)
-            GROUP BY source
-        )
-        SELECT * FROM fetched WHERE last_outcome = 'failed'
-        UNION ALL SELECT * FROM read
-        ORDER BY failures DESC, last_seen DESC, source
-        LIMIT $n
-        """,
+        "SELECT * FROM desk_failing_sources ORDER BY failures DESC, last_seen DESC, source LIMIT $n",
         {"n": limit},
     )
 
@@ -126,7 +136,9 @@ SORTS = {
 
 
 def reports(db: Session, f: ReportFilter) -> tuple[list[Row], int]:
-    """One page of current reports matching ``f`` and their count, with each one's review state."""
+    """One page of current reports matching ``f`` and their count, with each one's review state:
+    report_reviews' for the reports that have a review, else open (an error or warning flag to judge)
+    or clean (none), as report_reviews says of a report without reviews."""
     order = SORTS.get(f.sort, SORTS["flags"])
     direction = "DESC" if f.desc else "ASC"
     params = {
@@ -137,39 +149,36 @@ def reports(db: Session, f: ReportFilter) -> tuple[list[Row], int]:
         "rule": f.rule,
         "review": f.review,
         "q": f.q,
+        "limit": PAGE_SIZE,
+        "offset": (max(f.page, 1) - 1) * PAGE_SIZE,
     }
-    base = f"""
-        WITH cur AS ({_CURRENT}),
+    rows = db.rows(
+        f"""
+        WITH reviewed AS (
+            SELECT report_id, review_state FROM report_reviews
+            WHERE report_id IN (SELECT report_id FROM review_current)
+        ),
         chosen AS (
-            SELECT c.report_id, c.agency, c.district, c.year, c.format, c.status, c.file_type,
-                c.n_null_cells, c.published_on, c.error, k.agency_kind, k.label_zh AS kind_zh,
-                coalesce(fc.n_errors, 0) AS n_errors, coalesce(fc.n_warnings, 0) AS n_warnings,
-                coalesce(fc.n_infos, 0) AS n_infos, coalesce(fc.rules, '') AS rules
-            FROM cur AS c
-            LEFT JOIN dim_agency AS k USING (agency)
-            LEFT JOIN report_flag_counts AS fc USING (report_id)
+            SELECT c.*, coalesce(rv.review_state,
+                CASE WHEN c.n_errors + c.n_warnings > 0 THEN 'open' ELSE 'clean' END) AS review_state
+            FROM desk_reports AS c LEFT JOIN reviewed AS rv USING (report_id)
             WHERE ($district IS NULL OR c.district = $district)
                 AND ($year IS NULL OR c.year = $year)
                 AND ($status IS NULL OR c.status = $status)
-                AND ($kind IS NULL OR k.agency_kind = $kind)
+                AND ($kind IS NULL OR c.agency_kind = $kind)
                 AND ($q IS NULL OR contains(c.agency, $q))
-                AND ($rule IS NULL OR list_contains(string_split(fc.rules, ' '), $rule))
-        ),
-        reviewed AS (
-            SELECT ch.*, coalesce(rv.review_state, 'clean') AS review_state
-            FROM chosen AS ch LEFT JOIN report_reviews AS rv USING (report_id)
+                AND ($rule IS NULL OR list_contains(string_split(c.rules, ' '), $rule))
         )
-        SELECT * FROM reviewed WHERE $review IS NULL OR review_state = $review
-    """
-    total = db.one(f"SELECT count(*) AS n FROM ({base})", params)
-    params["limit"] = PAGE_SIZE
-    params["offset"] = (max(f.page, 1) - 1) * PAGE_SIZE
-    rows = db.rows(
-        f"SELECT * FROM ({base}) ORDER BY {order} {direction} NULLS LAST, report_id"
-        " LIMIT $limit OFFSET $offset",
+        SELECT *, count(*) OVER () AS n_matching FROM chosen
+        WHERE $review IS NULL OR review_state = $review
+        ORDER BY {order} {direction} NULLS LAST, report_id
+        LIMIT $limit OFFSET $offset
+        """,
         params,
     )
-    return rows, int(total["n"]) if total else 0
+    if rows or f.page == 1:
+        return rows, rows[0]["n_matching"] if rows else 0
+    return rows, reports(db, ReportFilter(**{**vars(f), "page": 1}))[1]  # past the last page
 
 
 def choices(db: Session) -> Row:
@@ -199,8 +208,9 @@ def report(db: Session, report_id: str) -> Row | None:
 
 
 def cells(db: Session, report_id: str) -> dict[tuple[str, str, str], Row]:
-    """The report's cells by (table, row, column); OCR columns when the warehouse has them."""
-    extra = ", ocr" if db.has_column("cells", "ocr") else ""
+    """The report's cells by (table, row, column); an OCR reading's confidence when the warehouse has
+    that column (NULL: the cell was read from text)."""
+    extra = ", confidence" if db.has_column("cells", "confidence") else ""
     found = db.rows(
         "SELECT table_code, row_code, column_code, value, raw, is_blank, annotation, source_file,"
         f" page, line{extra} FROM cells WHERE report_id = $id",
@@ -257,12 +267,8 @@ def review_of(
 
 
 def to_review(db: Session, limit: int = 10) -> list[Row]:
-    """The reports still to review, most errors first (reports_to_review)."""
-    return db.rows(
-        "SELECT t.*, coalesce(fc.rules, '') AS rules FROM reports_to_review AS t"
-        " LEFT JOIN report_flag_counts AS fc USING (report_id) LIMIT $n",
-        {"n": limit},
-    )
+    """The reports still to review, most errors first."""
+    return reports(db, ReportFilter(review="open", sort="errors"))[0][:limit]
 
 
 def narrative_figures(db: Session, report_id: str) -> list[Row]:

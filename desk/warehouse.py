@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,18 +70,18 @@ class Generation:
     cached: tuple[str, ...]
 
     @classmethod
-    def prepare(cls, path: Path, stamp: Stamp) -> Generation:
+    def prepare(cls, path: Path, stamp: Stamp, tables: Mapping[str, str]) -> Generation:
+        """Attach the file and materialise ``CACHED`` (the views it has) and ``tables`` (name: query)."""
         db = duckdb.connect(":memory:", config=dict(READER_SETTINGS))
         db.execute(f"ATTACH '{_quoted(path)}' AS w (READ_ONLY)")
         db.execute(f"SET threads = {QUERY_THREADS}")
-        present = {
-            r[0]
-            for r in db.execute("SELECT view_name FROM duckdb_views() WHERE database_name = 'w'").fetchall()
-        }
-        cached = tuple(name for name in CACHED if name in present)
-        for name in cached:
-            db.execute(f"CREATE TABLE memory.main.{name} AS SELECT * FROM w.main.{name}")
-        return cls(stamp, db, cached)
+        db.execute("USE w")
+        listed = db.execute("SELECT view_name FROM duckdb_views() WHERE database_name = 'w'").fetchall()
+        views = {name for (name,) in listed}
+        queries = {name: f"SELECT * FROM w.main.{name}" for name in CACHED if name in views} | dict(tables)
+        for name, sql in queries.items():
+            db.execute(f"CREATE TABLE memory.main.{name} AS {sql}")
+        return cls(stamp, db, tuple(queries))
 
 
 class Session:
@@ -111,18 +111,25 @@ class Session:
 
 class Warehouse:
     """Read-only sessions on the warehouse file, on its newest prepared generation; ``prepare`` runs
-    on each session's connection first (the desk loads the review store's live rows there)."""
+    on each session's connection first (the desk loads the review store's live rows there), and
+    ``tables`` (name: query) are built once per generation beside ``CACHED``."""
 
-    def __init__(self, path: Path, prepare: Callable[[duckdb.DuckDBPyConnection], object] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        prepare: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+        tables: Mapping[str, str] | None = None,
+    ):
         self.path = Path(path)
         self.prepare = prepare
+        self.tables = dict(tables or {})
         self._lock = threading.Lock()
         self._current: Generation | None = None
         self._preparing: Stamp | None = None
 
     def _prepare_next(self, stamp: Stamp) -> None:
         try:
-            ready = Generation.prepare(self.path, stamp)
+            ready = Generation.prepare(self.path, stamp, self.tables)
         except (duckdb.Error, OSError):  # swapped again meanwhile, or not a warehouse: next request retries
             ready = None
         with self._lock:
