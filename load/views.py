@@ -67,6 +67,7 @@ def create_views(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | N
     """
     views = views or view_files()
     ensure_schema(con, views)
+    fetches.ensure_table(con)  # failing_sources reads the fetch log
     created = []
     for view in creation_order(views, _tables(con)):
         try:
