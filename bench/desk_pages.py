@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"prepared the warehouse file (materialised views) in {time.perf_counter() - started:.1f} s")
     add_reviews(desk.session, desk.store)
     print(f"reviews in the store: {len(reviews.history(desk.store))}")
-    with TestClient(app) as client:
+    with TestClient(app, raise_server_exceptions=False) as client:
         static = min(timed(client, "/static/desk.css", args.repeat))
         with desk.session() as s:
             point = min(

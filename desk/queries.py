@@ -39,24 +39,6 @@ MATERIALISED = {
         QUALIFY row_number() OVER (
             PARTITION BY coalesce(c.source, c.report_id) ORDER BY c.extracted_at DESC, c.report_id DESC) = 1
     """,
-    # sources whose last fetch failed (with their failures counted), or whose every version failed
-    "desk_failing_sources": """
-        WITH fetched AS (
-            SELECT url AS source, count(*) FILTER (WHERE outcome = 'failed') AS failures,
-                arg_max(outcome, fetched_at) AS last_outcome, arg_max(error, fetched_at) AS reason,
-                max(fetched_at) AS last_seen
-            FROM fetches GROUP BY url
-        ),
-        read AS (
-            SELECT source, count(*) AS failures, 'failed' AS last_outcome,
-                arg_max(error, extracted_at) AS reason, max(extracted_at) AS last_seen
-            FROM reports WHERE status IN ('failed', 'needs_ocr') AND source IS NOT NULL
-                AND source NOT IN (SELECT source FROM stg_reports WHERE source IS NOT NULL)
-            GROUP BY source
-        )
-        SELECT * FROM fetched WHERE last_outcome = 'failed'
-        UNION ALL SELECT * FROM read
-    """,
 }
 
 
@@ -95,9 +77,9 @@ def flag_totals(db: Session) -> Row:
 
 
 def failing_sources(db: Session, limit: int = 20) -> list[Row]:
-    """Sources whose last fetch or reading failed, the ones failing most often first."""
+    """Sources whose latest fetch or reading failed, the ones failing longest in a row first."""
     return db.rows(
-        "SELECT * FROM desk_failing_sources ORDER BY failures DESC, last_seen DESC, source LIMIT $n",
+        "SELECT * FROM failing_sources ORDER BY n_failures DESC, last_failed_at DESC, source, stage LIMIT $n",
         {"n": limit},
     )
 

@@ -35,6 +35,7 @@ CACHED = (
     "agency_metrics",
     "district_summary",
     "agency_peer_metrics",
+    "failing_sources",
 )
 READER_SETTINGS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 QUERY_THREADS = 2
