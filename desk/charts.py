@@ -22,10 +22,13 @@ def _num(v: float | Decimal | None) -> float | None:
 
 
 def _nice_max(top: float) -> float:
+    """The top of the axis: four equal steps of 1, 2 or 5 times a power of ten, at least ``top``."""
     if top <= 0:
-        return 1.0
-    step = 10 ** (len(str(int(top))) - 1)
-    return float(((int(top) // step) + 1) * step)
+        return 4.0
+    magnitude = 10 ** max(len(str(int(top / 4))) - 1, 0)
+    steps = (1, 2, 5, 10) if magnitude == 1 else (1, 2, 2.5, 5, 10)
+    step = next(m * magnitude for m in steps if m * magnitude * 4 >= top)
+    return float(step * 4)
 
 
 def _plain(v: float) -> str:

@@ -76,9 +76,11 @@ class Grid:
 
 
 def plain(value: Any) -> str:
-    """A decimal as the report prints it: 9, 8.5, -3."""
+    """A number as the report prints it: 9, 8.5, -3 (a float, such as a quartile, to 2 decimals)."""
     if value is None:
         return ""
+    if isinstance(value, float):
+        value = Decimal(str(round(value, 2)))
     if isinstance(value, Decimal):
         text = format(value.normalize(), "f")
         return "0" if text in ("-0", "") else text
