@@ -25,7 +25,7 @@ from gongkai.desk import charts, layout, queries
 from gongkai.desk.security import COOKIE, FIELD, HEADERS, Guard
 from gongkai.desk.warehouse import Session, Warehouse
 from gongkai.errors import Refusal
-from gongkai.load import export, reviews
+from gongkai.load import evidence, export, reviews
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "desk_reviewer"
@@ -207,8 +207,6 @@ def create_app(db_path: Path) -> FastAPI:
 
     @app.get("/report/{report_id}/cell/{table}/{row}/{column}", response_class=HTMLResponse)
     def cell_evidence(request: Request, report_id: str, table: str, row: str, column: str) -> HTMLResponse:
-        from gongkai.load import evidence
-
         key = (table, row, column)
         with desk.session() as db:
             found = queries.report(db, report_id)
@@ -234,8 +232,6 @@ def create_app(db_path: Path) -> FastAPI:
 
     @app.get("/report/{report_id}/cell/{table}/{row}/{column}/region.png")
     def cell_image(request: Request, report_id: str, table: str, row: str, column: str) -> Response:
-        from gongkai.load import evidence
-
         with desk.session() as db:
             ev = evidence.cell_evidence(db.con, report_id, table, row, column)
         image = evidence.page_image(ev, desk.data_dir) if ev else None
@@ -275,7 +271,7 @@ def create_app(db_path: Path) -> FastAPI:
         p = dict(request.query_params)
         with desk.session() as db:
             choices = queries.choices(db)
-            year = _int(p.get("year")) or (choices["years"][0] if choices["years"] else None)
+            year = _int(p.get("year")) or (choices["years"][0][0] if choices["years"] else None)
             district = p.get("district") or queries.first_district(db, year)
             table = queries.compare(db, year, district) if year is not None else queries.Compared([], [])
             agency = p.get("agency") or (table.agencies[0]["agency"] if table.agencies else None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from gongkai.desk.warehouse import Row, Session
 
@@ -163,22 +164,15 @@ def reports(db: Session, f: ReportFilter) -> tuple[list[Row], int]:
     return rows, reports(db, ReportFilter(**{**vars(f), "page": 1}))[1]  # past the last page
 
 
-def choices(db: Session) -> Row:
-    """What the reports list's filters offer: districts, years, peer groups, rules."""
-    return {
-        "districts": [
-            r["district"]
-            for r in db.rows(
-                "SELECT DISTINCT district FROM reports WHERE district IS NOT NULL ORDER BY district"
-            )
-        ],
-        "years": [
-            r["year"]
-            for r in db.rows("SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year DESC")
-        ],
-        "kinds": db.rows("SELECT DISTINCT agency_kind, label_zh FROM dim_agency_kind ORDER BY agency_kind"),
-        "rules": db.rows("SELECT rule, label_zh, severity FROM flag_rules ORDER BY sort_order"),
+def choices(db: Session) -> dict[str, list[tuple[Any, str]]]:
+    """What the filters offer, as (value, label) pairs: districts, years, peer groups, rules."""
+    pairs = {
+        "districts": "SELECT DISTINCT district, district FROM desk_reports WHERE district NOTNULL ORDER BY 1",
+        "years": "SELECT DISTINCT year, year::VARCHAR FROM desk_reports WHERE year NOTNULL ORDER BY 1 DESC",
+        "kinds": "SELECT DISTINCT agency_kind, label_zh FROM dim_agency_kind ORDER BY 1",
+        "rules": "SELECT rule, rule || ' ' || label_zh FROM flag_rules ORDER BY sort_order",
     }
+    return {name: db.con.execute(sql).fetchall() for name, sql in pairs.items()}
 
 
 def report(db: Session, report_id: str) -> Row | None:
@@ -317,7 +311,7 @@ def cell_label(db: Session, fmt: str | None, table: str, row: str, column: str) 
 
 def first_district(db: Session, year: int | None) -> str | None:
     found = db.one(
-        "SELECT district FROM reports WHERE district IS NOT NULL AND ($y IS NULL OR year = $y)"
+        "SELECT district FROM desk_reports WHERE district IS NOT NULL AND ($y IS NULL OR year = $y)"
         " ORDER BY district LIMIT 1",
         {"y": year},
     )

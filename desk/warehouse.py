@@ -8,8 +8,10 @@ cannot hand back the old file), and checks the file's inode, size and mtime befo
 A warehouse file is a *generation*. When one is attached, the views that are slow to filter at scale
 (``CACHED``: their windows span every report) are materialised once into that in-memory database,
 and each session shadows them by name with TEMP VIEWs, so that every query, the review store's views
-included, reads them ready-made. A new file is prepared in the background while requests go on
-being served from the previous generation; the first one is prepared before the first request.
+included, reads them ready-made. A new file is prepared in the background: the request that notices
+it waits up to ``FRESH_WAIT`` for it (a small warehouse is ready at once), and while a large one is
+still being prepared, requests are served from the previous generation. The first file is prepared
+before the first request is answered.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ CACHED = (
 )
 READER_SETTINGS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 QUERY_THREADS = 2
+FRESH_WAIT = 2.0  # seconds a request waits for a newly swapped-in file to be prepared
 
 Row = dict[str, Any]
 
@@ -128,7 +131,7 @@ class Warehouse:
         self._current: Generation | None = None
         self._preparing: Stamp | None = None
 
-    def _prepare_next(self, stamp: Stamp) -> None:
+    def _prepare_next(self, stamp: Stamp, done: threading.Event) -> None:
         try:
             ready = Generation.prepare(self.path, stamp, self.tables)
         except (duckdb.Error, OSError):  # swapped again meanwhile, or not a warehouse: next request retries
@@ -137,23 +140,27 @@ class Warehouse:
             if ready is not None:
                 self._current = ready
             self._preparing = None
+        done.set()
 
     def generation(self) -> Generation:
-        """The newest generation ready; a newer file starts being prepared in the background."""
+        """The newest generation ready. A newer file is prepared in the background; a request waits
+        for it up to ``FRESH_WAIT`` seconds (small warehouses: at once), then is served the previous."""
         stamp = Stamp.of(self.path)
         with self._lock:
             current, busy = self._current, self._preparing is not None
             if current is not None and (current.stamp == stamp or busy):
                 return current
             self._preparing = stamp
-        if current is None:  # nothing to serve from yet: prepare the first generation now
-            self._prepare_next(stamp)
-            with self._lock:
-                if self._current is None:
-                    raise NoWarehouse(f"the warehouse at {self.path} could not be opened")
-                return self._current
-        threading.Thread(target=self._prepare_next, args=(stamp,), daemon=True, name="desk-prepare").start()
-        return current
+        done = threading.Event()
+        worker = threading.Thread(
+            target=self._prepare_next, args=(stamp, done), daemon=True, name="desk-prepare"
+        )
+        worker.start()
+        done.wait(None if current is None else FRESH_WAIT)
+        with self._lock:
+            if self._current is None:
+                raise NoWarehouse(f"the warehouse at {self.path} could not be opened")
+            return self._current
 
     def wait_fresh(self, timeout: float = 60.0) -> Generation:
         """The generation of the file as it is now, waiting for it to be prepared (tests, benchmarks)."""
