@@ -88,6 +88,10 @@ class Review:
 
 
 COLUMNS = tuple(f.name for f in fields(Review))
+LISTED = [  # what `gongkai review list` shows
+    "review_id", "report_id", "target", "rule", "table_code", "row_code", "column_code", "verdict",
+    "note", "corrected_value", "reviewer", "reviewed_at",
+]  # fmt: skip
 _DECIMALS = ("corrected_value", "seen_value", "seen_expected", "seen_printed")
 # review_log's DuckDB types (sql/schema.sql); every other column is VARCHAR
 _TYPES = {"review_id": pl.Int64, "reviewed_at": pl.Datetime("us")} | dict.fromkeys(
