@@ -25,7 +25,7 @@ from gongkai.desk import charts, layout, queries
 from gongkai.desk.security import COOKIE, FIELD, HEADERS, Guard
 from gongkai.desk.warehouse import Session, Warehouse
 from gongkai.errors import Refusal
-from gongkai.load import evidence, export, reviews
+from gongkai.load import evidence, export, reviews, workbook
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "desk_reviewer"
@@ -305,8 +305,6 @@ def create_app(db_path: Path) -> FastAPI:
 
     @app.get("/exports/workbook.xlsx")
     def workbook_xlsx(request: Request) -> Response:
-        from gongkai.load import workbook
-
         year = _int(request.query_params.get("year"))
         district = request.query_params.get("district") or None
         desk_url = f"{request.url.scheme}://{request.headers.get('host', '127.0.0.1')}"
