@@ -60,21 +60,28 @@ def runs(db: Session, limit: int = 8) -> list[Row]:
 
 
 def status_counts(db: Session) -> list[Row]:
-    """Current reports by status and file type (scans and OCR under needs_ocr, or their own status)."""
+    """Current reports by status, template format and file type (scans: needs_ocr, or OCR-read)."""
     return db.rows(
-        "SELECT status, coalesce(file_type, '?') AS file_type, count(*) AS n FROM desk_reports"
-        " GROUP BY ALL ORDER BY status, file_type"
+        "SELECT status, coalesce(format, '—') AS format, coalesce(file_type, '?') AS file_type,"
+        " count(*) AS n FROM desk_reports GROUP BY ALL ORDER BY status, format, file_type"
     )
 
 
 def flag_totals(db: Session) -> Row:
-    """Open flags of current reports by severity, and how many reports carry errors or warnings."""
-    return db.one(
-        "SELECT coalesce(sum(n_errors), 0) AS error, coalesce(sum(n_warnings), 0) AS warning,"
-        " coalesce(sum(n_infos), 0) AS info,"
-        " count(*) FILTER (WHERE n_errors + n_warnings > 0) AS flagged_reports"
-        " FROM report_flag_counts"
-    ) or {"error": 0, "warning": 0, "info": 0, "flagged_reports": 0}
+    """Flags of current reports by severity: still open (no verdict), and all; the reports to review."""
+    found = db.one(
+        """
+        SELECT
+            count(*) FILTER (WHERE severity = 'error' AND review_state = 'open') AS error,
+            count(*) FILTER (WHERE severity = 'warning' AND review_state = 'open') AS warning,
+            count(*) FILTER (WHERE severity = 'info' AND review_state = 'open') AS info,
+            count(*) FILTER (WHERE review_state <> 'open') AS judged,
+            count(DISTINCT report_id) FILTER (
+                WHERE severity IN ('error', 'warning') AND review_state = 'open') AS open_reports
+        FROM flag_reviews
+        """
+    )
+    return found or {"error": 0, "warning": 0, "info": 0, "judged": 0, "open_reports": 0}
 
 
 def failing_sources(db: Session, limit: int = 20) -> list[Row]:
