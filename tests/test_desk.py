@@ -245,3 +245,11 @@ def test_the_desk_follows_the_swap_and_never_blocks_the_writer(tmp_path: Path, d
             assert held.one("SELECT count(*) AS n FROM reports")["n"] == 11
         app.state.desk.warehouse.wait_fresh()
         assert "共 10 份报告" in c.get("/reports").text
+
+
+def test_web_without_a_warehouse_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gongkai.cli import main
+
+    assert main(["web", "--data-dir", str(tmp_path)]) == 2
+    said = capsys.readouterr().err
+    assert "no warehouse at" in said and "gongkai run" in said
