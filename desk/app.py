@@ -1,13 +1,15 @@
 """The desk's routes: overview, reports, a report with its evidence and reviews, compare, exports.
 
 Every page reads the warehouse through one read-only session (``warehouse.Warehouse``) in which the
-review store's current rows are loaded (``gongkai.load.reviews.load_live``). The only write is a
+review store's current rows are loaded (``gongkai.load.reviews.load_live``, rebuilt when the store
+changes: ``LiveReviews``). The only write is a
 review, appended to the review store (``reviews.add``) after the CSRF and Origin checks, then
 redirected (POST-redirect-GET).
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
+import duckdb
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -44,6 +47,32 @@ def _environment() -> Environment:
     return env
 
 
+class LiveReviews:
+    """The review store's rows and the review views over them, rebuilt in the desk's memory when the
+    store changes (its file or its write-ahead log): a recorded verdict shows on the next page."""
+
+    names = ("review_log", "review_current", "flag_reviews", "report_reviews")
+
+    def __init__(self, store: Path):
+        self.store = store
+
+    def version(self) -> tuple[tuple[int, int] | None, ...]:
+        files = (self.store, self.store.with_name(self.store.name + "-wal"))
+        return tuple((st.st_size, st.st_mtime_ns) if (st := _stat(f)) else None for f in files)
+
+    def build(self, con: duckdb.DuckDBPyConnection) -> None:
+        reviews.load_live(con, self.store)  # TEMP review_log, which the review views read
+        for name in self.names:
+            con.execute(f"CREATE OR REPLACE TABLE memory.main.{name} AS SELECT * FROM {name}")
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
+
+
 class Desk:
     """What every request shares: the warehouse, the review store beside it, the CSRF guard."""
 
@@ -51,11 +80,7 @@ class Desk:
         self.db_path = Path(db_path)
         self.data_dir = self.db_path.parent
         self.store = reviews.store_for(self.db_path)
-        self.warehouse = Warehouse(
-            self.db_path,
-            prepare=lambda con: reviews.load_live(con, self.store),
-            tables=queries.MATERIALISED,
-        )
+        self.warehouse = Warehouse(self.db_path, queries.MATERIALISED, LiveReviews(self.store))
         self.guard = Guard()
         self.templates = _environment()
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
@@ -65,13 +65,27 @@ class Stamp:
         return cls(st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-@dataclass(frozen=True)
+class Overlay(Protocol):
+    """Relations that depend on something beside the warehouse file (the review store): rebuilt in
+    ``memory`` whenever ``version()`` changes, then shadowed by name like the cached views."""
+
+    names: tuple[str, ...]
+
+    def version(self) -> Hashable: ...
+
+    def build(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Create ``memory.main.<name>`` for each name, on a session's connection."""
+
+
+@dataclass
 class Generation:
     """One warehouse file attached as ``w``, with its slow views materialised in ``memory``."""
 
     stamp: Stamp
     db: duckdb.DuckDBPyConnection
     cached: tuple[str, ...]
+    overlay_version: Hashable = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def prepare(cls, path: Path, stamp: Stamp, tables: Mapping[str, str]) -> Generation:
@@ -114,19 +128,14 @@ class Session:
 
 
 class Warehouse:
-    """Read-only sessions on the warehouse file, on its newest prepared generation; ``prepare`` runs
-    on each session's connection first (the desk loads the review store's live rows there), and
-    ``tables`` (name: query) are built once per generation beside ``CACHED``."""
+    """Read-only sessions on the warehouse file, on its newest prepared generation: ``tables``
+    (name: query) are built once per generation beside ``CACHED``, and the ``overlay`` (the review
+    store's relations) whenever its version changes."""
 
-    def __init__(
-        self,
-        path: Path,
-        prepare: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
-        tables: Mapping[str, str] | None = None,
-    ):
+    def __init__(self, path: Path, tables: Mapping[str, str] | None = None, overlay: Overlay | None = None):
         self.path = Path(path)
-        self.prepare = prepare
         self.tables = dict(tables or {})
+        self.overlay = overlay
         self._lock = threading.Lock()
         self._current: Generation | None = None
         self._preparing: Stamp | None = None
@@ -172,19 +181,35 @@ class Warehouse:
         return generation
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A connection of its own for one request, on the newest prepared warehouse file."""
-        generation = self.generation()
+    def _cursor(self, generation: Generation, names: tuple[str, ...]) -> Iterator[duckdb.DuckDBPyConnection]:
         cur = generation.db.cursor()
         try:
             cur.execute("USE w")
-            for name in generation.cached:
+            for name in names:
                 cur.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM memory.main.{name}")
-            if self.prepare is not None:
-                self.prepare(cur)
-            yield Session(cur)
+            yield cur
         finally:
             cur.close()
+
+    def _overlaid(self, generation: Generation) -> tuple[str, ...]:
+        """The overlay's names, rebuilt first if its version moved (one request builds, others wait)."""
+        if self.overlay is None:
+            return ()
+        version = self.overlay.version()
+        with generation.lock:
+            if generation.overlay_version != version:
+                with self._cursor(generation, generation.cached) as cur:
+                    self.overlay.build(cur)
+                generation.overlay_version = version
+        return self.overlay.names
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A connection of its own for one request, on the newest prepared warehouse file."""
+        generation = self.generation()
+        names = generation.cached + self._overlaid(generation)
+        with self._cursor(generation, names) as cur:
+            yield Session(cur)
 
 
 def _quoted(path: Path) -> str:

@@ -21,19 +21,23 @@ from tests.test_pipeline import SEED_001, run_plain
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 HOSTILE = "<script>alert(1)</script>"
 ORIGIN = "http://testserver"
+HTML_PAGE = Path(__file__).resolve().parent / "data" / "html" / "hanweb_gbk_2021.html"
 
 
 def desk_data(folder: Path) -> Path:
     """The bundled samples, the seed 001 agency's 2023 report with one changed number (R2, R3 and a
-    year-on-year change) and a report whose catalog agency is a script tag; the catalog's path."""
+    year-on-year change), a report whose catalog agency is a script tag and a web page (GBK); the
+    catalog's path."""
     shutil.copytree(SAMPLES, folder / "samples")
     seed = (SAMPLES / SEED_001).read_text(encoding="utf-8")
     changed = seed.replace("(一) 予以公开\t8\t0\t0\t0\t0\t0\t8", "(一) 予以公开\t7\t0\t0\t0\t0\t0\t8")
     assert changed != seed
     (folder / "shilong-2023.txt").write_text(changed.replace("2024", "2023"), encoding="utf-8")
     (folder / "hostile.txt").write_text(seed + "\n附：本报告由脚本生成。\n", encoding="utf-8")
+    shutil.copyfile(HTML_PAGE, folder / "page.html")
     catalog = (SAMPLES.parent / "catalog.csv").read_text(encoding="utf-8")
     catalog += f"石龙区人民政府办公室,石龙区,2023,shilong-2023.txt\n{HOSTILE},石龙区,2024,hostile.txt\n"
+    catalog += "网页区人民政府办公室,网页区,2021,page.html\n"
     (folder / "catalog.csv").write_text(catalog, encoding="utf-8")
     return folder / "catalog.csv"
 
@@ -74,17 +78,17 @@ def test_overview(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "最近的夜间运行" in page.text and "待审核的报告" in page.text
-    assert "新载入 <b>11</b>" in page.text
+    assert "新载入 <b>12</b>" in page.text
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
 
 
 def test_reports_filters_sort_and_paging(client: TestClient, data_dir: Path) -> None:
     everything = client.get("/reports")
     assert everything.status_code == 200
-    assert "共 11 份报告" in everything.text
+    assert "共 12 份报告" in everything.text
     shilong = client.get("/reports", params={"district": "石龙区", "year": "2023"})
     assert "共 1 份报告" in shilong.text and "石龙区人民政府办公室" in shilong.text
-    assert "共 1 份报告" in client.get("/reports", params={"rule": "R2"}).text
+    assert "共 1 份报告" in client.get("/reports", params={"rule": "R2", "district": "石龙区"}).text
     assert "共 0 份报告" in client.get("/reports", params={"status": "failed"}).text
     partial = listed(
         client.get("/reports", params={"status": "partial", "sort": "nulls", "dir": "desc"}).text
@@ -141,6 +145,9 @@ def test_cell_evidence(client: TestClient, data_dir: Path) -> None:
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     text = report_id(data_dir, "file_type = 'text' AND status = 'ok'")
     assert client.get(f"/report/{text}/cell/requests/new/total/region.png").status_code == 404
+    html = report_id(data_dir, "file_type = 'html'")
+    snippet = client.get(f"/report/{html}/cell/requests/new/total", params={"part": "1"}).text
+    assert '<table class="gk-evidence">' in snippet and 'class="gk-cell"' in snippet
 
 
 def test_what_documents_say_is_shown_not_run(client: TestClient, data_dir: Path) -> None:
@@ -238,13 +245,13 @@ def test_the_desk_follows_the_swap_and_never_blocks_the_writer(tmp_path: Path, d
     shutil.copyfile(data_dir / "warehouse.duckdb", db)
     app = create_app(db)
     with TestClient(app) as c:
-        assert "共 11 份报告" in c.get("/reports").text
+        assert "共 12 份报告" in c.get("/reports").text
         with app.state.desk.warehouse.session() as held:  # a request in flight holds the old file
             with files.writing(db) as con:  # the nightly writer: copy, write, swap (never waits)
                 con.execute("DELETE FROM reports WHERE agency LIKE '<script>%'")
-            assert held.one("SELECT count(*) AS n FROM reports")["n"] == 11
+            assert held.one("SELECT count(*) AS n FROM reports")["n"] == 12
         app.state.desk.warehouse.wait_fresh()
-        assert "共 10 份报告" in c.get("/reports").text
+        assert "共 11 份报告" in c.get("/reports").text
 
 
 def test_web_without_a_warehouse_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
