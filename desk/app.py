@@ -9,6 +9,7 @@ redirected (POST-redirect-GET).
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from markupsafe import Markup
 
 from gongkai.desk import charts, layout, queries
 from gongkai.desk.security import COOKIE, FIELD, HEADERS, Guard
-from gongkai.desk.warehouse import Session, Warehouse
+from gongkai.desk.warehouse import Session, Stamp, Warehouse
 from gongkai.errors import Refusal
 from gongkai.load import evidence, export, reviews, workbook
 
@@ -322,10 +323,7 @@ def create_app(db_path: Path) -> FastAPI:
     @app.get("/exports/districts.csv")
     def districts_csv(request: Request) -> Response:
         year = _int(request.query_params.get("year"))
-        with tempfile.TemporaryDirectory(prefix="gongkai-desk-") as tmp:
-            out = Path(tmp) / "district_summary.csv"
-            export.export(desk.db_path, "districts", csv_path=out, year=year)
-            body = out.read_bytes()
+        body = _district_csv(desk.db_path, Stamp.of(desk.db_path), year)
         return _download(body, f"district_summary{f'-{year}' if year else ''}.csv", "text/csv; charset=utf-8")
 
     @app.get("/exports/workbook.xlsx")
@@ -342,6 +340,15 @@ def create_app(db_path: Path) -> FastAPI:
         return _download(body, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     return app
+
+
+@functools.lru_cache(maxsize=16)
+def _district_csv(db_path: Path, stamp: Stamp, year: int | None) -> bytes:
+    """The district CSV exactly as `gongkai export districts` writes it, once per warehouse file."""
+    with tempfile.TemporaryDirectory(prefix="gongkai-desk-") as tmp:
+        out = Path(tmp) / "district_summary.csv"
+        export.export(db_path, "districts", csv_path=out, year=year)
+        return out.read_bytes()
 
 
 def _download(body: bytes, name: str, media_type: str) -> Response:
