@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
@@ -137,7 +137,15 @@ def _cell_url(report_id: str, key: layout.Key) -> str:
 def create_app(db_path: Path) -> FastAPI:
     """The desk over the warehouse at ``db_path`` (read-only; the review store lives beside it)."""
     desk = Desk(db_path)
-    app = FastAPI(title="gongkai review desk", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        desk.warehouse.close()
+
+    app = FastAPI(
+        title="gongkai review desk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.desk = desk
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -180,6 +180,13 @@ class Warehouse:
             time.sleep(0.05)
         return generation
 
+    def close(self) -> None:
+        """Let the file go (the server stops)."""
+        with self._lock:
+            if self._current is not None:
+                self._current.db.close()
+            self._current = None
+
     @contextmanager
     def _cursor(self, generation: Generation, names: tuple[str, ...]) -> Iterator[duckdb.DuckDBPyConnection]:
         cur = generation.db.cursor()
