@@ -52,7 +52,8 @@ class LiveReviews:
     """The review store's rows and the review views over them, rebuilt in the desk's memory when the
     store changes (its file or its write-ahead log): a recorded verdict shows on the next page."""
 
-    names = ("review_log", "review_current", "flag_reviews", "report_reviews")
+    views = ("review_log", "review_current", "flag_reviews", "report_reviews")
+    names = (*views, "desk_review_states")
 
     def __init__(self, store: Path):
         self.store = store
@@ -63,8 +64,9 @@ class LiveReviews:
 
     def build(self, con: duckdb.DuckDBPyConnection) -> None:
         reviews.load_live(con, self.store)  # TEMP review_log, which the review views read
-        for name in self.names:
+        for name in self.views:
             con.execute(f"CREATE OR REPLACE TABLE memory.main.{name} AS SELECT * FROM {name}")
+        con.execute(f"CREATE OR REPLACE TABLE memory.main.desk_review_states AS {queries.REVIEW_STATES}")
 
 
 def _stat(path: Path) -> os.stat_result | None:

@@ -25,6 +25,13 @@ REVIEW_ZH = {
 }
 _VERDICT_COLUMNS = "verdict, verdict_zh, note, corrected_value, reviewer, reviewed_at, carried"
 
+# The review state of each report that has a review (report_reviews), rebuilt with the review views
+# when the store changes (app.LiveReviews); a report without one is open or clean (queries.reports).
+REVIEW_STATES = (
+    "SELECT report_id, review_state FROM memory.main.report_reviews"
+    " WHERE report_id IN (SELECT report_id FROM memory.main.review_current)"
+)
+
 # Built once per warehouse file (warehouse.Generation), read by every page as tables:
 MATERIALISED = {
     # the latest version of each source (failed ones included: the desk lists them too), with its
@@ -139,19 +146,12 @@ def reports(db: Session, f: ReportFilter) -> tuple[list[Row], int]:
         "rule": f.rule,
         "review": f.review,
         "q": f.q,
-        "limit": PAGE_SIZE,
-        "offset": (max(f.page, 1) - 1) * PAGE_SIZE,
     }
-    rows = db.rows(
-        f"""
-        WITH reviewed AS (
-            SELECT report_id, review_state FROM report_reviews
-            WHERE report_id IN (SELECT report_id FROM review_current)
-        ),
-        chosen AS (
+    matching = """
+        WITH chosen AS (
             SELECT c.*, coalesce(rv.review_state,
                 CASE WHEN c.n_errors + c.n_warnings > 0 THEN 'open' ELSE 'clean' END) AS review_state
-            FROM desk_reports AS c LEFT JOIN reviewed AS rv USING (report_id)
+            FROM desk_reports AS c LEFT JOIN desk_review_states AS rv USING (report_id)
             WHERE ($district IS NULL OR c.district = $district)
                 AND ($year IS NULL OR c.year = $year)
                 AND ($status IS NULL OR c.status = $status)
@@ -159,16 +159,15 @@ def reports(db: Session, f: ReportFilter) -> tuple[list[Row], int]:
                 AND ($q IS NULL OR contains(c.agency, $q))
                 AND ($rule IS NULL OR list_contains(string_split(c.rules, ' '), $rule))
         )
-        SELECT *, count(*) OVER () AS n_matching FROM chosen
-        WHERE $review IS NULL OR review_state = $review
-        ORDER BY {order} {direction} NULLS LAST, report_id
-        LIMIT $limit OFFSET $offset
-        """,
-        params,
+        SELECT * FROM chosen WHERE $review IS NULL OR review_state = $review
+    """
+    count = db.one(f"SELECT count(*) AS n FROM ({matching})", params)
+    rows = db.rows(
+        f"SELECT * FROM ({matching}) ORDER BY {order} {direction} NULLS LAST, report_id"
+        " LIMIT $limit OFFSET $offset",
+        params | {"limit": PAGE_SIZE, "offset": (max(f.page, 1) - 1) * PAGE_SIZE},
     )
-    if rows or f.page == 1:
-        return rows, rows[0]["n_matching"] if rows else 0
-    return rows, reports(db, ReportFilter(**{**vars(f), "page": 1}))[1]  # past the last page
+    return rows, count["n"] if count else 0
 
 
 def choices(db: Session) -> dict[str, list[tuple[Any, str]]]:
