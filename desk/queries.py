@@ -40,7 +40,8 @@ MATERIALISED = {
         SELECT c.report_id, c.agency, c.district, c.year, c.format, c.status, c.file_type,
             c.n_null_cells, c.published_on, c.error, k.agency_kind, k.label_zh AS kind_zh,
             coalesce(fc.n_errors, 0) AS n_errors, coalesce(fc.n_warnings, 0) AS n_warnings,
-            coalesce(fc.n_infos, 0) AS n_infos, coalesce(fc.rules, '') AS rules
+            coalesce(fc.n_infos, 0) AS n_infos, coalesce(fc.rules, '') AS rules,
+            coalesce(fc.n_errors, 0) * 1000000 + coalesce(fc.n_warnings, 0) AS flag_order
         FROM reports AS c
         LEFT JOIN dim_agency AS k USING (agency)
         LEFT JOIN report_flag_counts AS fc USING (report_id)
@@ -123,7 +124,7 @@ SORTS = {
     "status": "status",
     "format": "format",
     "file_type": "file_type",
-    "flags": "n_errors * 1000000 + n_warnings",
+    "flags": "flag_order",
     "errors": "n_errors",
     "warnings": "n_warnings",
     "nulls": "n_null_cells",
