@@ -200,7 +200,7 @@ def read_connection(db_path: Path, sandboxed: bool = True) -> duckdb.DuckDBPyCon
 
 
 _SEEN_FLAG = """
-    SELECT expected, printed FROM consistency_flags
+    SELECT expected, printed FROM current_flags
     WHERE report_id = $report_id AND rule = $rule AND table_code IS NOT DISTINCT FROM $table_code
         AND row_code IS NOT DISTINCT FROM $row_code AND column_code IS NOT DISTINCT FROM $column_code
 """
@@ -217,7 +217,7 @@ def _seen(
     """What the reviewer sees on the target now: the figures that must stay for the verdict to carry."""
     if target == "report":
         rows = con.execute(
-            "SELECT cells_md5 FROM stg_report_digests WHERE report_id = $report_id", {"report_id": report_id}
+            "SELECT cells_md5 FROM report_digests WHERE report_id = $report_id", {"report_id": report_id}
         ).fetchall()
         return {"seen_cells": rows[0][0] if rows else None}
     if target == "flag":

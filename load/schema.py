@@ -17,8 +17,14 @@ from gongkai.load.sqlfiles import ViewFile, flag_rules, sql_text
 
 # Bump when the tables derived from cells (sql/derived/) or the narrative tables change: the next
 # writable ensure_schema() rebuilds what it can from the cells.
-SCHEMA_VERSION = "3"
-DERIVED_TABLES = ("wide_requests", "wide_requests_rows", "wide_appeals", "wide_active_disclosure")
+SCHEMA_VERSION = "4"
+DERIVED_TABLES = (
+    "wide_requests",
+    "wide_requests_rows",
+    "wide_appeals",
+    "wide_active_disclosure",
+    "report_digests",
+)
 NARRATIVE_TABLES = ("narratives", "report_sections", "narrative_figures", "narrative_readings")
 AGENCY_SCHEMA = {"agency": pl.String, "agency_kind": pl.String, "label_zh": pl.String}
 
@@ -259,7 +265,9 @@ def recount_flags(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT count(*) FROM duckdb_views() WHERE view_name = 'consistency_flags'"
     ).fetchall() != [(0,)]
     con.execute("DELETE FROM report_flag_counts")
+    con.execute("DELETE FROM current_flags")
     if has_views:  # a warehouse whose views are not created yet has nothing to count
+        con.execute("INSERT INTO current_flags BY NAME SELECT * FROM consistency_flags")
         body = sql_text("derived/report_flag_counts.sql")
         con.execute(f"INSERT INTO report_flag_counts BY NAME SELECT * FROM ({body})")
 

@@ -302,6 +302,30 @@ CREATE TABLE IF NOT EXISTS report_flag_counts (
     rules VARCHAR NOT NULL                  -- the rules of its error and warning flags, e.g. 'R1 R5'
 );
 
+-- current_flags: consistency_flags as of the last load (refreshed with report_flag_counts): what the review views read quickly
+CREATE TABLE IF NOT EXISTS current_flags (
+    report_id VARCHAR NOT NULL,             -- the report version
+    agency VARCHAR,                         -- reporting agency
+    district VARCHAR,                       -- district
+    year INTEGER,                           -- data year
+    rule VARCHAR NOT NULL,                  -- the rule (flag_rules)
+    table_code VARCHAR,                     -- the table checked
+    row_code VARCHAR,                       -- the row checked (NULL: the rule spans rows)
+    column_code VARCHAR,                    -- the column checked
+    cells VARCHAR,                          -- the cells involved
+    expected DECIMAL(38, 6),                -- what the identity expects (NULL for cell flags)
+    printed DECIMAL(38, 6),                 -- what the report prints
+    severity VARCHAR NOT NULL,              -- error, warning or info
+    description_zh VARCHAR                  -- the finding in Chinese
+);
+
+-- report_digests: every loaded report version's cells as one md5 (sql/derived/report_digests.sql): two versions with the same digest print the same figures in every cell
+CREATE TABLE IF NOT EXISTS report_digests (
+    report_id VARCHAR PRIMARY KEY,          -- the report version (every version, not only current ones)
+    cells_md5 VARCHAR NOT NULL,             -- md5 of table.row.column=value of every cell in code order (NULL cells as NULL)
+    n_cells INTEGER NOT NULL                -- cells stored
+);
+
 -- runs: one row per nightly run
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY,             -- uuid of the run
@@ -332,7 +356,7 @@ CREATE TABLE IF NOT EXISTS review_log (
     seen_raw VARCHAR,                       -- a cell's printed text when it was reviewed
     seen_expected DECIMAL(38, 6),           -- a flag's expected figure when it was reviewed
     seen_printed DECIMAL(38, 6),            -- a flag's printed figure when it was reviewed
-    seen_cells VARCHAR                      -- a report's cells digest when it was reviewed (stg_report_digests.cells_md5)
+    seen_cells VARCHAR                      -- a report's cells digest when it was reviewed (report_digests.cells_md5)
 );
 
 -- dim_verdict: the verdicts a review records (load/reviews.py VERDICTS)

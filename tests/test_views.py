@@ -33,7 +33,6 @@ VIEWS = {
     "stg_requests_by_applicant",
     "stg_appeals_by_row",
     "stg_agency_reports",
-    "stg_report_digests",
     "requests_tidy",
     "review_current",
     "flag_reviews",
