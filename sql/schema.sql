@@ -326,6 +326,27 @@ CREATE TABLE IF NOT EXISTS report_digests (
     n_cells INTEGER NOT NULL                -- cells stored
 );
 
+-- agency_peer_metrics: one row per agency, year and metric (agency_metrics in long form) with its peer group's quartiles and the agency's ranks, kept at load time like report_flag_counts (the Compare page)
+CREATE TABLE IF NOT EXISTS agency_peer_metrics (
+    year INTEGER,                           -- data year
+    district VARCHAR,                       -- district (NULL: unknown)
+    agency VARCHAR,                         -- reporting agency
+    report_id VARCHAR,                      -- the report the figure comes from (agency_metrics)
+    agency_kind VARCHAR,                    -- peer group: government, department, subdistrict_township, other
+    agency_kind_label_zh VARCHAR,           -- the peer group in Chinese
+    metric VARCHAR NOT NULL,                -- received, handled, granted, grant_rate, denied, unable, not_processed, carried_out, admin_review_total, admin_review_corrected, litigation_total, litigation_corrected
+    metric_label_zh VARCHAR NOT NULL,       -- the metric in Chinese
+    metric_order INTEGER NOT NULL,          -- order of presentation
+    value DOUBLE,                           -- the agency's figure (NULL: not shown in the report)
+    n_peers BIGINT,                         -- agencies of the peer group (same year and agency_kind, all districts) with a figure
+    p25 DOUBLE,                             -- the peer group's first quartile (quantile_cont of the figures)
+    p50 DOUBLE,                             -- its median
+    p75 DOUBLE,                             -- its third quartile
+    rank_in_kind BIGINT,                    -- 1: the highest figure of the peer group (NULL when the figure is NULL; ties share a rank)
+    n_in_district BIGINT,                   -- agencies of the district that year with a figure
+    rank_in_district BIGINT                 -- 1: the highest figure of the district (NULL when the figure is NULL)
+);
+
 -- runs: one row per nightly run
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY,             -- uuid of the run

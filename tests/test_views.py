@@ -38,7 +38,6 @@ VIEWS = {
     "flag_reviews",
     "report_reviews",
     "reports_to_review",
-    "agency_peer_metrics",
     "failing_sources",
     "agency_metrics",
     "district_summary",

@@ -1,6 +1,4 @@
--- agency_peer_metrics: one row per agency, year and metric (agency_metrics in long form) with its peer group's quartiles and the agency's rank (the Compare page)
-create or replace view agency_peer_metrics as
-
+-- agency_peer_metrics: agency_metrics in long form with each peer group's quartiles and the agency's ranks (load/schema.py recount_flags keeps the table)
 with metric_names as (
     select * from (values
         ('received', '本年新收申请', 1),
@@ -84,4 +82,3 @@ left join peers as p
     on p.year is not distinct from l.year
     and p.agency_kind is not distinct from l.agency_kind
     and p.metric = l.metric
-order by l.year nulls last, l.district nulls last, l.agency nulls last, l.report_id, m.metric_order
