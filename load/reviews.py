@@ -10,6 +10,7 @@ workbook) loads the store's current rows into ``TEMP TABLE review_log``, which t
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -187,12 +188,14 @@ def snapshot(con: duckdb.DuckDBPyConnection, store: Path) -> bool:
 
 def read_connection(db_path: Path, sandboxed: bool = True) -> duckdb.DuckDBPyConnection:
     """The warehouse opened read-only (with ``load.export.ANALYST_SETTINGS`` when ``sandboxed``) and the
-    current reviews loaded (``load_live``)."""
+    current reviews loaded (``load_live``); a store that cannot be read leaves the nightly copy."""
     from gongkai.load.export import ANALYST_SETTINGS
 
     con = connect(Path(db_path), read_only=True, config=ANALYST_SETTINGS if sandboxed else None)
     try:
         load_live(con, store_for(db_path))
+    except sqlite3.Error as error:  # a damaged store: the warehouse's copy of last night, and a warning
+        logging.getLogger(__name__).warning("reviews as of the last nightly run only: %s", error)
     except BaseException:
         con.close()
         raise
