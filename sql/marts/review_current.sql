@@ -4,7 +4,7 @@ create or replace view review_current as
 with direct as (
     select
         c.report_id,
-        l.*  exclude (report_id),
+        l.* exclude (report_id),
         false as carried,
         cast(null as varchar) as carried_from_report_id
     from stg_reports as c
