@@ -150,7 +150,7 @@ def loading(
         changed = sources.apply_catalog(con, listed, refresh=False)
         if night.loaded or changed or views.views_outdated(con):
             views.create_views(con)  # and recounts the flags
-        _copy_reviews(con, db_path)
+        copy_reviews(con, db_path)
         if summary is not None:
             summary.loaded = sorted(night.loaded)
             summary.failed.update(loader.load_failures(con, night.loaded))
@@ -160,7 +160,7 @@ def loading(
             _record_run(con, summary)
 
 
-def _copy_reviews(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+def copy_reviews(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     """The review store as it is now, into the warehouse (only read: the desk may be writing it); a
     store that cannot be read leaves last night's copy and one warning, never a failed night."""
     try:

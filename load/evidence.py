@@ -28,12 +28,13 @@ MAX_HEIGHT_PX = 1600  # the tallest
 BAND_POINTS = 40.0  # points shown above and below the cell's line
 MARK = (220, 30, 30)
 Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF points (origin bottom left)
+TopBox = tuple[float, float, float, float]  # left, top, right, bottom in PDF points from the page's top left
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """One cell as stored, with where it comes from; ``box`` and ``confidence`` only for cells the
-    OCR gives them (the cells table's ``box`` [left, bottom, right, top] in points, ``confidence``)."""
+    """One cell as stored, with where it comes from; ``box`` and ``confidence`` only for cells read by
+    OCR (the cells table's box_x0, box_top, box_x1, box_bottom: points from the page's top left)."""
 
     report_id: str
     sha256: str
@@ -50,7 +51,7 @@ class Evidence:
     page: int | None
     line: int | None
     source_file: str | None
-    box: Box | None = None
+    box: TopBox | None = None
     confidence: float | None = None
 
 
@@ -66,12 +67,23 @@ _CELL = """
 """
 
 
+OCR_BOX = (
+    "box_x0",
+    "box_top",
+    "box_x1",
+    "box_bottom",
+)  # the ocr branch's cells columns, points from the top left
+
+
 def _ocr_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    found = con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'cells'"
-        " AND column_name IN ('box', 'confidence') ORDER BY column_name DESC"
-    ).fetchall()
-    return [name for (name,) in found]
+    """The OCR columns the cells table has (none in a warehouse from before OCR)."""
+    found = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'cells'"
+        ).fetchall()
+    }
+    return [name for name in (*OCR_BOX, "confidence") if name in found]
 
 
 def cell_evidence(
@@ -83,17 +95,11 @@ def cell_evidence(
     rows = con.execute(sql, [report_id, table_code, row_code, column_code]).fetchall()
     if not rows:
         return None
-    values = dict(
-        zip(
-            [f for f in Evidence.__dataclass_fields__ if f not in ("box", "confidence")] + ocr,
-            rows[0],
-            strict=True,
-        )
-    )
-    box = values.get("box")
-    if box is not None:
-        values["box"] = tuple(float(x) for x in box) if len(box) == 4 else None
-    return Evidence(**values)
+    plain = [f for f in Evidence.__dataclass_fields__ if f not in ("box", "confidence")]
+    values = dict(zip(plain + ocr, rows[0], strict=True))
+    corners = [values.pop(name, None) for name in OCR_BOX]
+    box = None if None in corners else tuple(float(c) for c in corners)
+    return Evidence(**values, box=box)  # type: ignore[arg-type]
 
 
 def original_file(ev: Evidence, data_dir: Path) -> Path | None:
@@ -113,8 +119,10 @@ def original_file(ev: Evidence, data_dir: Path) -> Path | None:
 
 
 def cache_path(ev: Evidence, data_dir: Path, suffix: str) -> Path:
-    """Where a cell's rendered evidence is kept: one name per report version and cell."""
-    name = f"{ev.sha256}-{ev.table_code}-{ev.row_code}-{ev.column_code}{suffix}"
+    """Where a cell's rendered evidence is kept: one name per report version, cell and what locates it
+    (page, OCR box, printed text, label), so a new reading of the same file is rendered anew."""
+    located = hashlib.sha256(repr((ev.page, ev.box, ev.raw, ev.row_label_zh)).encode()).hexdigest()[:12]
+    name = f"{ev.sha256}-{ev.table_code}-{ev.row_code}-{ev.column_code}-{located}{suffix}"
     return Path(data_dir) / "evidence" / ev.sha256[:2] / name
 
 
@@ -193,7 +201,11 @@ def page_image(ev: Evidence, data_dir: Path) -> Path | None:
         page = pdf[ev.page - 1]
         width, height = page.get_size()
         textpage = page.get_textpage()
-        line, cell = (ev.box, ev.box) if ev.box else locate(textpage, ev)
+        if ev.box:
+            x0, box_top, x1, box_bottom = ev.box
+            line = cell = (x0, height - box_bottom, x1, height - box_top)
+        else:
+            line, cell = locate(textpage, ev)
         textpage.close()
         scale = min(MAX_WIDTH_PX / width, 3.0)
         top, bottom = height, 0.0

@@ -10,6 +10,7 @@ workbook) loads the store's current rows into ``TEMP TABLE review_log``, which t
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -187,12 +188,14 @@ def snapshot(con: duckdb.DuckDBPyConnection, store: Path) -> bool:
 
 def read_connection(db_path: Path, sandboxed: bool = True) -> duckdb.DuckDBPyConnection:
     """The warehouse opened read-only (with ``load.export.ANALYST_SETTINGS`` when ``sandboxed``) and the
-    current reviews loaded (``load_live``)."""
+    current reviews loaded (``load_live``); a store that cannot be read leaves the nightly copy."""
     from gongkai.load.export import ANALYST_SETTINGS
 
     con = connect(Path(db_path), read_only=True, config=ANALYST_SETTINGS if sandboxed else None)
     try:
         load_live(con, store_for(db_path))
+    except sqlite3.Error as error:  # a damaged store: the warehouse's copy of last night, and a warning
+        logging.getLogger(__name__).warning("reviews as of the last nightly run only: %s", error)
     except BaseException:
         con.close()
         raise
@@ -200,7 +203,7 @@ def read_connection(db_path: Path, sandboxed: bool = True) -> duckdb.DuckDBPyCon
 
 
 _SEEN_FLAG = """
-    SELECT expected, printed FROM consistency_flags
+    SELECT expected, printed FROM current_flags
     WHERE report_id = $report_id AND rule = $rule AND table_code IS NOT DISTINCT FROM $table_code
         AND row_code IS NOT DISTINCT FROM $row_code AND column_code IS NOT DISTINCT FROM $column_code
 """
@@ -217,7 +220,7 @@ def _seen(
     """What the reviewer sees on the target now: the figures that must stay for the verdict to carry."""
     if target == "report":
         rows = con.execute(
-            "SELECT cells_md5 FROM stg_report_digests WHERE report_id = $report_id", {"report_id": report_id}
+            "SELECT cells_md5 FROM report_digests WHERE report_id = $report_id", {"report_id": report_id}
         ).fetchall()
         return {"seen_cells": rows[0][0] if rows else None}
     if target == "flag":

@@ -302,6 +302,51 @@ CREATE TABLE IF NOT EXISTS report_flag_counts (
     rules VARCHAR NOT NULL                  -- the rules of its error and warning flags, e.g. 'R1 R5'
 );
 
+-- current_flags: consistency_flags as of the last load (refreshed with report_flag_counts): what the review views read quickly
+CREATE TABLE IF NOT EXISTS current_flags (
+    report_id VARCHAR NOT NULL,             -- the report version
+    agency VARCHAR,                         -- reporting agency
+    district VARCHAR,                       -- district
+    year INTEGER,                           -- data year
+    rule VARCHAR NOT NULL,                  -- the rule (flag_rules)
+    table_code VARCHAR,                     -- the table checked
+    row_code VARCHAR,                       -- the row checked (NULL: the rule spans rows)
+    column_code VARCHAR,                    -- the column checked
+    cells VARCHAR,                          -- the cells involved
+    expected DECIMAL(38, 6),                -- what the identity expects (NULL for cell flags)
+    printed DECIMAL(38, 6),                 -- what the report prints
+    severity VARCHAR NOT NULL,              -- error, warning or info
+    description_zh VARCHAR                  -- the finding in Chinese
+);
+
+-- report_digests: every loaded report version's cells as one md5 (sql/derived/report_digests.sql): two versions with the same digest print the same figures in every cell
+CREATE TABLE IF NOT EXISTS report_digests (
+    report_id VARCHAR PRIMARY KEY,          -- the report version (every version, not only current ones)
+    cells_md5 VARCHAR NOT NULL,             -- md5 of table.row.column=value of every cell in code order (NULL cells as NULL)
+    n_cells INTEGER NOT NULL                -- cells stored
+);
+
+-- agency_peer_metrics: one row per agency, year and metric (agency_metrics in long form) with its peer group's quartiles and the agency's ranks, kept at load time like report_flag_counts (the Compare page)
+CREATE TABLE IF NOT EXISTS agency_peer_metrics (
+    year INTEGER,                           -- data year
+    district VARCHAR,                       -- district (NULL: unknown)
+    agency VARCHAR,                         -- reporting agency
+    report_id VARCHAR,                      -- the report the figure comes from (agency_metrics)
+    agency_kind VARCHAR,                    -- peer group: government, department, subdistrict_township, other
+    agency_kind_label_zh VARCHAR,           -- the peer group in Chinese
+    metric VARCHAR NOT NULL,                -- received, handled, granted, grant_rate, denied, unable, not_processed, carried_out, admin_review_total, admin_review_corrected, litigation_total, litigation_corrected
+    metric_label_zh VARCHAR NOT NULL,       -- the metric in Chinese
+    metric_order INTEGER NOT NULL,          -- order of presentation
+    value DOUBLE,                           -- the agency's figure (NULL: not shown in the report)
+    n_peers BIGINT,                         -- agencies of the peer group (same year and agency_kind, all districts) with a figure
+    p25 DOUBLE,                             -- the peer group's first quartile (quantile_cont of the figures)
+    p50 DOUBLE,                             -- its median
+    p75 DOUBLE,                             -- its third quartile
+    rank_in_kind BIGINT,                    -- 1: the highest figure of the peer group (NULL when the figure is NULL; ties share a rank)
+    n_in_district BIGINT,                   -- agencies of the district that year with a figure
+    rank_in_district BIGINT                 -- 1: the highest figure of the district (NULL when the figure is NULL)
+);
+
 -- runs: one row per nightly run
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY,             -- uuid of the run
@@ -332,7 +377,7 @@ CREATE TABLE IF NOT EXISTS review_log (
     seen_raw VARCHAR,                       -- a cell's printed text when it was reviewed
     seen_expected DECIMAL(38, 6),           -- a flag's expected figure when it was reviewed
     seen_printed DECIMAL(38, 6),            -- a flag's printed figure when it was reviewed
-    seen_cells VARCHAR                      -- a report's cells digest when it was reviewed (stg_report_digests.cells_md5)
+    seen_cells VARCHAR                      -- a report's cells digest when it was reviewed (report_digests.cells_md5)
 );
 
 -- dim_verdict: the verdicts a review records (load/reviews.py VERDICTS)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
@@ -47,7 +48,8 @@ def test_a_pdf_cell_is_shown_in_its_page_region(night: tuple[Path, duckdb.DuckDB
     assert ev.box is None and ev.confidence is None  # no OCR columns in this warehouse
     assert evidence.original_file(ev, data) == data / "hongze-2023.pdf"
     png = evidence.page_image(ev, data)
-    assert png == data / "evidence" / ev.sha256[:2] / f"{ev.sha256}-requests-new-natural_person.png"
+    assert png.parent == data / "evidence" / ev.sha256[:2]
+    assert png.name.startswith(f"{ev.sha256}-requests-new-natural_person-") and png.suffix == ".png"
     first = png.read_bytes()
     with Image.open(png) as image:
         width, height = image.size
@@ -69,3 +71,31 @@ def test_an_html_cell_is_shown_in_its_table_rebuilt_from_text(
     marked = snippet.split('class="gk-cell">', 1)[1].split("<", 1)[0]
     assert marked == ev.raw
     assert evidence.page_image(ev, data) is None
+
+
+def test_an_ocr_box_is_used_when_the_cells_table_has_one(
+    night: tuple[Path, duckdb.DuckDBPyConnection], tmp_path: Path
+) -> None:
+    data, _ = night
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(steps.warehouse_path(data), copy)
+    writable = files.connect(copy)
+    for column in (*evidence.OCR_BOX, "confidence"):
+        writable.execute(f"ALTER TABLE cells ADD COLUMN {column} DOUBLE")
+    key = ("requests", "new", "natural_person")
+    writable.execute(
+        "UPDATE cells SET box_x0 = 300, box_top = 100, box_x1 = 340, box_bottom = 120, confidence = 0.93"
+        " WHERE table_code = ? AND row_code = ? AND column_code = ?",
+        list(key),
+    )
+    ev = cell(writable, "pdf", *key)
+    writable.close()
+    assert (ev.box, ev.confidence) == ((300.0, 100.0, 340.0, 120.0), 0.93)
+    with Image.open(evidence.page_image(ev, data)) as image:
+        marked = [i for i, pixel in enumerate(image.get_flattened_data()) if pixel == evidence.MARK]
+        width, height = image.size
+    assert height < 300 and marked
+    pdf = pdfium.PdfDocument(str(data / "hongze-2023.pdf"))
+    scale = width / pdf[ev.page - 1].get_size()[0]
+    pdf.close()
+    assert abs(min(i % width for i in marked) - (300 - 3) * scale) < 4  # the box's left edge

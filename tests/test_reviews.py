@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from gongkai.flows import writer
 from gongkai.load import export, files, reviews
 from tests.conftest import Loader, SeedBuilder
 
@@ -126,3 +127,18 @@ def test_gongkai_sql_sees_the_current_verdicts_in_its_sandbox(versions: Path) ->
     assert frame.rows() == [("R3", "确认有误、需整改", "王审核")]
     with pytest.raises(duckdb.Error):  # still sandboxed
         export.query(versions, f"SELECT * FROM read_csv('{reviews.store_for(versions)}')")
+
+
+def test_a_damaged_store_stops_neither_a_query_nor_a_night(versions: Path) -> None:
+    review(versions, V1, "confirmed", AT, **flag_key("R3"))
+    with files.writing(versions) as con:
+        writer.copy_reviews(con, versions)  # last night's copy
+    store = reviews.store_for(versions)
+    for leftover in store.parent.glob(f"{store.name}-*"):
+        leftover.unlink()
+    store.write_bytes(b"this is not a SQLite database" * 100)
+    judged = "SELECT rule, verdict FROM flag_reviews WHERE verdict IS NOT NULL"
+    assert export.query(versions, judged).rows() == [("R3", "confirmed")]  # as of last night
+    with files.writing(versions) as con:
+        writer.copy_reviews(con, versions)  # a warning, and last night's copy stays
+        assert con.execute("SELECT count(*) FROM review_log").fetchall() == [(1,)]

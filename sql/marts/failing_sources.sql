@@ -1,54 +1,45 @@
 -- failing_sources: the sources whose latest attempt failed, fetching (fetches) or reading (reports), with how many attempts in a row failed and why
 create or replace view failing_sources as
 
-with fetch_attempts as (
+with attempts as (
     select
         url as source,
+        'fetch' as stage,
         fetched_at as attempted_at,
         outcome = 'failed' as failed,
-        case when outcome = 'failed' then coalesce(error, 'HTTP ' || status) end as error,
-        max(fetched_at) filter (where outcome <> 'failed') over (partition by url) as last_ok_at
+        case when outcome = 'failed' then coalesce(error, 'HTTP ' || status) end as error
     from fetches
-),
-
-fetch_failures as (
+    union all
     select
         source,
-        'fetch' as stage,
-        count(*) filter (where failed and (last_ok_at is null or attempted_at > last_ok_at)) as n_failures,
-        min(attempted_at) filter (where failed and (last_ok_at is null or attempted_at > last_ok_at)) as first_failed_at,
-        max(attempted_at) filter (where failed) as last_failed_at,
-        max(last_ok_at) as last_ok_at,
-        arg_max(error, attempted_at) filter (where failed) as last_error,
-        arg_max(failed, attempted_at) as latest_failed
-    from fetch_attempts
-    group by source
-),
-
-versions as (
-    select
-        source,
+        'read' as stage,
         extracted_at as attempted_at,
         status in ('failed', 'needs_ocr') as failed,
-        status,
-        error,
-        max(extracted_at) filter (where status in ('ok', 'partial')) over (partition by source) as last_ok_at
+        case when status in ('failed', 'needs_ocr') then status || ': ' || coalesce(error, '') end as error
     from reports
     where source is not null
 ),
 
-read_failures as (
+since_ok as (
+    select
+        *,
+        max(attempted_at) filter (where not failed) over (partition by source, stage) as last_ok_at
+    from attempts
+),
+
+summed as (
     select
         source,
-        'read' as stage,
+        stage,
         count(*) filter (where failed and (last_ok_at is null or attempted_at > last_ok_at)) as n_failures,
-        min(attempted_at) filter (where failed and (last_ok_at is null or attempted_at > last_ok_at)) as first_failed_at,
+        min(attempted_at) filter (where failed and (last_ok_at is null or attempted_at > last_ok_at))
+            as first_failed_at,
         max(attempted_at) filter (where failed) as last_failed_at,
         max(last_ok_at) as last_ok_at,
-        arg_max(status || ': ' || coalesce(error, ''), attempted_at) filter (where failed) as last_error,
+        arg_max(error, attempted_at) filter (where failed) as last_error,
         arg_max(failed, attempted_at) as latest_failed
-    from versions
-    group by source
+    from since_ok
+    group by source, stage
 ),
 
 listed as (
@@ -72,11 +63,7 @@ select
     l.agency,               -- the agency the catalog gives for the source (NULL: none or not known)
     l.district,             -- its district
     l.year                  -- its data year
-from (
-    select * from fetch_failures
-    union all by name
-    select * from read_failures
-) as f
+from summed as f
 left join listed as l using (source)
 where f.latest_failed
 order by f.n_failures desc, f.last_failed_at desc, f.source, f.stage

@@ -1,4 +1,4 @@
--- flag_reviews: every flag of current reports (consistency_flags) with its current verdict (review_current): open until an analyst records one
+-- flag_reviews: every flag of current reports (current_flags: consistency_flags as of the last load) with its current verdict (review_current): open until an analyst records one
 create or replace view flag_reviews as
 
 select
@@ -25,7 +25,7 @@ select
     v.carried,                  -- true: carried from another version where this flag was the same
     v.carried_from_report_id,   -- that version
     v.review_id                 -- the review in review_log (NULL: open)
-from consistency_flags as f
+from current_flags as f
 left join review_current as v
     on v.report_id = f.report_id
     and v.target = 'flag'

@@ -4,7 +4,7 @@ create or replace view review_current as
 with direct as (
     select
         c.report_id,
-        l.*  exclude (report_id),
+        l.* exclude (report_id),
         false as carried,
         cast(null as varchar) as carried_from_report_id
     from stg_reports as c
@@ -29,7 +29,7 @@ candidates as (
 
 unchanged as (
     -- a cell: the same value and printed text; a flag: raised again with the same expected and
-    -- printed figures; a report: every cell the same (stg_report_digests)
+    -- printed figures (current_flags); a report: every cell the same (report_digests)
     select k.*
     from candidates as k
     left join cells as x
@@ -38,14 +38,14 @@ unchanged as (
         and x.table_code = k.table_code
         and x.row_code = k.row_code
         and x.column_code = k.column_code
-    left join consistency_flags as f
+    left join current_flags as f
         on k.target = 'flag'
         and f.report_id = k.report_id
         and f.rule = k.rule
         and f.table_code is not distinct from k.table_code
         and f.row_code is not distinct from k.row_code
         and f.column_code is not distinct from k.column_code
-    left join stg_report_digests as d
+    left join report_digests as d
         on k.target = 'report'
         and d.report_id = k.report_id
     where case k.target

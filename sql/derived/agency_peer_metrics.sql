@@ -1,6 +1,4 @@
--- agency_peer_metrics: one row per agency, year and metric (agency_metrics in long form) with its peer group's quartiles and the agency's rank (the Compare page)
-create or replace view agency_peer_metrics as
-
+-- agency_peer_metrics: agency_metrics in long form with each peer group's quartiles and the agency's ranks (load/schema.py recount_flags keeps the table)
 with metric_names as (
     select * from (values
         ('received', '本年新收申请', 1),
@@ -43,6 +41,17 @@ long as (
             admin_review_total, admin_review_corrected, litigation_total, litigation_corrected
         )
     )
+),
+
+peers as (
+    select
+        year,
+        agency_kind,
+        metric,
+        count(value) as n_peers,
+        quantile_cont(value, [0.25, 0.5, 0.75]) as quartiles
+    from long
+    group by year, agency_kind, metric
 )
 
 select
@@ -56,10 +65,10 @@ select
     m.metric_label_zh,                  -- the metric in Chinese
     m.metric_order,                     -- order of presentation
     l.value,                            -- the agency's figure (NULL: not shown in the report)
-    count(l.value) over peers as n_peers,  -- agencies of the peer group that year with a figure (all districts)
-    quantile_cont(l.value, 0.25) over peers as p25,  -- the peer group's first quartile
-    quantile_cont(l.value, 0.5) over peers as p50,   -- its median
-    quantile_cont(l.value, 0.75) over peers as p75,  -- its third quartile
+    p.n_peers,                          -- agencies of the peer group that year with a figure (all districts)
+    p.quartiles[1] as p25,              -- the peer group's first quartile
+    p.quartiles[2] as p50,              -- its median
+    p.quartiles[3] as p75,              -- its third quartile
     case
         when l.value is not null then rank() over (partition by l.year, l.agency_kind, l.metric, l.value is null order by l.value desc)
     end as rank_in_kind,                -- 1: the highest figure of the peer group (NULL when the figure is NULL)
@@ -69,5 +78,7 @@ select
     end as rank_in_district             -- 1: the highest figure of the district (NULL when the figure is NULL)
 from long as l
 inner join metric_names as m using (metric)
-window peers as (partition by l.year, l.agency_kind, l.metric)
-order by l.year nulls last, l.district nulls last, l.agency nulls last, l.report_id, m.metric_order
+left join peers as p
+    on p.year is not distinct from l.year
+    and p.agency_kind is not distinct from l.agency_kind
+    and p.metric = l.metric
