@@ -153,7 +153,8 @@ def test_review_a_report_and_keep_the_verdict_over_a_night(
     flagged.click()
     wait_for(browser, "#evidence .evidence dl.meta")
     image = wait_for(browser, "#evidence img.region")
-    WebDriverWait(browser, 20).until(lambda b: b.execute_script("return arguments[0].naturalWidth", image) > 0)
+    loaded = "return arguments[0].complete && arguments[0].naturalWidth > 0"
+    WebDriverWait(browser, 20).until(lambda b: b.execute_script(loaded, image))
     evidence = browser.find_element(By.ID, "evidence").text
     assert "原文" in evidence and "页码" in evidence
     shot(browser, "04-cell-evidence")
