@@ -41,6 +41,18 @@ QUERIES = {
     "one district, one year (agency_compare)": (
         "SELECT * FROM agency_compare WHERE year = 2024 AND district = '区17'"
     ),
+    # the review desk's pages (load/reviews.py read connections query the same views)
+    "one report's flags with verdicts (flag_reviews)": (
+        "SELECT * FROM flag_reviews WHERE report_id = (SELECT min(report_id) FROM current_flags)"
+    ),
+    "one report's review state (report_reviews)": (
+        "SELECT * FROM report_reviews WHERE report_id = (SELECT min(report_id) FROM current_flags)"
+    ),
+    "reports to review, first 50": "SELECT * FROM reports_to_review LIMIT 50",
+    "one district-year's peer quartiles (agency_peer_metrics)": (
+        "SELECT * FROM agency_peer_metrics WHERE year = 2024 AND district = '区17'"
+    ),
+    "failing sources": "SELECT * FROM failing_sources",
 }
 BASELINE = "SELECT count(*), sum(value), count(DISTINCT report_id) FROM cells"
 TARGETS = {"district summary": 1.0, "all flags": 5.0}

@@ -7,7 +7,9 @@ reports per transaction, (re)creates the views, recounts the flags and records t
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -21,7 +23,7 @@ from gongkai.flows import progress, stopping
 from gongkai.flows.batches import StagedBatch
 from gongkai.flows.run_report import RunSummary
 from gongkai.flows.steps import warehouse_path
-from gongkai.load import fetches, files, loader, runs, schema, sources, views
+from gongkai.load import fetches, files, loader, reviews, runs, schema, sources, views
 from gongkai.load.records import ReportRecord, records_of
 from gongkai.model import Fetched
 
@@ -149,6 +151,7 @@ def loading(
         changed = sources.apply_catalog(con, listed, refresh=False)
         if night.loaded or changed or views.views_outdated(con):
             views.create_views(con)  # and recounts the flags
+        copy_reviews(con, db_path)
         if summary is not None:
             summary.loaded = sorted(night.loaded)
             summary.failed.update(loader.load_failures(con, night.loaded))
@@ -157,6 +160,15 @@ def loading(
             summary.finished_at = datetime.now(UTC).isoformat()
             _record_run(con, summary)
     stopping.warehouse_swapped()
+
+
+def copy_reviews(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """The review store as it is now, into the warehouse (only read: the desk may be writing it); a
+    store that cannot be read leaves last night's copy and one warning, never a failed night."""
+    try:
+        reviews.snapshot(con, reviews.store_for(db_path))
+    except sqlite3.Error as error:
+        logging.getLogger(__name__).warning("reviews not copied, last night's copy stays: %s", error)
 
 
 def _remove_copy(db_path: Path) -> None:

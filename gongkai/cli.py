@@ -149,8 +149,16 @@ def cmd_flags(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from gongkai.load import export
+    from gongkai.load import export, workbook
 
+    if args.what == "workbook":
+        if not args.output or args.parquet:
+            raise ValueError("say where: -o FILE.xlsx (a workbook has no Parquet form)")
+        out = workbook.write_workbook(_db(args), Path(args.output), args.year, args.district, args.desk_url)
+        print(f"wrote {out}")
+        return 0
+    if args.district:
+        raise ValueError("--district is for the workbook; filter the CSV in Excel")
     if not args.output and not args.parquet:
         raise ValueError("say where: -o FILE.csv and/or --parquet FOLDER")
     csv_path = Path(args.output) if args.output else None
@@ -160,10 +168,58 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from gongkai.load import reviews
+
+    db = _db(args)
+    if args.action == "add":
+        if not args.report_id:
+            raise ValueError("say which report: gongkai review add REPORT_ID --verdict … --reviewer …")
+        con = reviews.read_connection(db)
+        try:
+            target = {
+                "rule": args.rule,
+                "table_code": args.table,
+                "row_code": args.row,
+                "column_code": args.column,
+            }
+            done = reviews.add(
+                reviews.store_for(db), con, args.report_id, args.verdict, args.reviewer, args.note or "",
+                args.corrected, **target,
+            )  # fmt: skip
+        finally:
+            con.close()
+        print(
+            f"review {done.review_id}: {reviews.VERDICTS[done.verdict]} on {done.target} of {done.report_id}"
+        )
+        return 0
+    frame = reviews.frame(reviews.store_for(db))
+    if args.report_id:
+        frame = frame.filter(pl.col("report_id") == args.report_id)
+    _print_frame(frame.select(reviews.LISTED), args.csv)
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from gongkai.load import export
 
     _print_frame(export.compare(_db(args), args.year, args.district, args.kind), args.csv)
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gongkai.desk.app import create_app
+    from gongkai.load.files import NoWarehouse
+
+    db = _db(args)
+    if not db.exists():
+        raise NoWarehouse(f"no warehouse at {db}: run `gongkai run` first, or give --db/--data-dir")
+    print(f"the review desk on http://{args.host}:{args.port}/ over {db} (Ctrl-C to stop)")
+    uvicorn.run(create_app(db), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
@@ -254,12 +310,37 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="write district_summary or the tidy cells as CSV (UTF-8 with BOM, for Excel) or Parquet",
     )
-    p.add_argument("what", choices=["districts", "cells"])
+    p.add_argument("what", choices=["districts", "cells", "workbook"])
     p.add_argument("--year", type=int)
+    p.add_argument("--district", help="workbook: only this district")
+    p.add_argument(
+        "--desk-url", default="http://127.0.0.1:8000", help="workbook: the desk's address, for links"
+    )
     p.add_argument("-o", "--output", help="the CSV file")
     p.add_argument("--parquet", help="a folder of Parquet files, one folder per data year (year=2024/)")
     with_db(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "review", help="record a verdict on a report, a flag or a cell (add), or list the reviews (list)"
+    )
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("report_id", nargs="?", help="the report (reports.report_id); list: only its reviews")
+    p.add_argument(
+        "--verdict", help="add: confirmed (确认有误、需整改), false_positive (误报) or fixed (已整改)"
+    )
+    p.add_argument("--reviewer", help="add: who records it")
+    p.add_argument("--note", help="add: the note")
+    p.add_argument("--corrected", help="add: the value the agency sent as a correction")
+    p.add_argument("--rule", help="add: the flag's rule (with --table/--row/--column as the flag has them)")
+    p.add_argument("--table", help="add: the flag's or cell's table")
+    p.add_argument("--row", help="add: the flag's or cell's row")
+    p.add_argument("--column", help="add: the flag's or cell's column")
+    p.add_argument(
+        "--csv", action="store_true", help="list: CSV for Excel (UTF-8 with BOM) on standard output"
+    )
+    with_db(p)
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("compare", help="agencies side by side for one year (agency_compare, one column each)")
     p.add_argument("--year", type=int, required=True)
@@ -268,6 +349,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="CSV for Excel (UTF-8 with BOM) on standard output")
     with_db(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "web", help="the review desk: a web app over the warehouse (read-only) and its reviews"
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=int, default=8000)
+    with_db(p)
+    p.set_defaults(func=cmd_web)
 
     p = sub.add_parser("dictionary", help="the data dictionary as markdown (docs/data_dictionary.md)")
     p.add_argument("-o", "--output", help="write it here (default: standard output)")

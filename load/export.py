@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from gongkai.errors import Refusal
+from gongkai.load import reviews
 from gongkai.load.files import connect
 
 BOM = b"\xef\xbb\xbf"
@@ -74,7 +75,7 @@ def _read(
     parameters: dict[str, object] | None = None,
     timeout: float | None = None,
 ) -> pl.DataFrame:
-    con = connect(Path(db_path), read_only=True, config=ANALYST_SETTINGS)
+    con = reviews.read_connection(Path(db_path))
     timer = threading.Timer(timeout, con.interrupt) if timeout else None
     try:
         if timer:

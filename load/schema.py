@@ -12,12 +12,20 @@ import polars as pl
 
 from gongkai import agencies, taxonomy
 from gongkai.extract import narrative as narrative_facts
+from gongkai.load import dictionary
+from gongkai.load.reviews import VERDICTS
 from gongkai.load.sqlfiles import ViewFile, flag_rules, sql_text
 
 # Bump when the tables derived from cells (sql/derived/) or the narrative tables change: the next
 # writable ensure_schema() rebuilds what it can from the cells.
-SCHEMA_VERSION = "3"
-DERIVED_TABLES = ("wide_requests", "wide_requests_rows", "wide_appeals", "wide_active_disclosure")
+SCHEMA_VERSION = "4"
+DERIVED_TABLES = (
+    "wide_requests",
+    "wide_requests_rows",
+    "wide_appeals",
+    "wide_active_disclosure",
+    "report_digests",
+)
 NARRATIVE_TABLES = ("narratives", "report_sections", "narrative_figures", "narrative_readings")
 AGENCY_SCHEMA = {"agency": pl.String, "agency_kind": pl.String, "label_zh": pl.String}
 
@@ -122,6 +130,12 @@ def _dimension_frames(views: tuple[ViewFile, ...] | None) -> dict[str, pl.DataFr
             ]
         ),
         "flag_rules": _flag_rules_frame(views),
+        "dim_verdict": pl.DataFrame(
+            [
+                {"verdict": verdict, "label_zh": label, "sort_order": i}
+                for i, (verdict, label) in enumerate(VERDICTS.items())
+            ]
+        ),
         "dim_section": pl.DataFrame(
             [
                 {"section_code": p.code, "label_zh": p.label_zh, "sort_order": i}
@@ -171,6 +185,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | 
     before_printed = _has_column(con, "reports", "district_source") and not _has_column(
         con, "reports", "agency_printed"
     )
+    _drop_views_now_tables(con)
     con.execute(sql_text("schema.sql"))
     if before_printed:  # the agency and year were the document's first then: the best reading there is
         con.execute("UPDATE reports SET agency_printed = agency, year_printed = year")
@@ -207,6 +222,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | 
             con.unregister(name)
 
 
+def _drop_views_now_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop a view whose name is now a table of the schema (agency_peer_metrics was a view first)."""
+    tables = {doc.name for doc in dictionary.table_docs()}
+    views = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    for (name,) in views:
+        if name in tables:
+            con.execute(f"DROP VIEW {name}")
+
+
 def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
     query = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
     return con.execute(query, [table, column]).fetchall() != [(0,)]
@@ -237,11 +261,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def refresh_flag_counts(con: duckdb.DuckDBPyConnection) -> None:
-    """Recount consistency_flags per report into report_flag_counts, in one transaction.
+    """Recount consistency_flags per report into report_flag_counts, in one transaction, with the other
+    tables kept from the views for quick reading: current_flags (the flags themselves) and
+    agency_peer_metrics (the peer groups' quartiles and ranks).
 
-    The flags themselves are always computed live by the views; the counts are what district_summary
-    and agency_compare need quickly. Every load refreshes them: ``load_report`` by default, the nightly
-    load once at the end (``create_views``).
+    The flags are always computed live by the views; the counts are what district_summary and
+    agency_compare need quickly, the rest what the desk's pages need. Every load refreshes them:
+    ``load_report`` by default, the nightly load once at the end (``create_views``).
     """
     with transaction(con):
         recount_flags(con)
@@ -251,10 +277,17 @@ def recount_flags(con: duckdb.DuckDBPyConnection) -> None:
     has_views = con.execute(
         "SELECT count(*) FROM duckdb_views() WHERE view_name = 'consistency_flags'"
     ).fetchall() != [(0,)]
-    con.execute("DELETE FROM report_flag_counts")
+    for table in ("report_flag_counts", "current_flags", "agency_peer_metrics"):
+        con.execute(f"DELETE FROM {table}")
     if has_views:  # a warehouse whose views are not created yet has nothing to count
+        con.execute("INSERT INTO current_flags BY NAME SELECT * FROM consistency_flags")
         body = sql_text("derived/report_flag_counts.sql")
         con.execute(f"INSERT INTO report_flag_counts BY NAME SELECT * FROM ({body})")
+        body = sql_text("derived/agency_peer_metrics.sql")
+        con.execute(
+            f"INSERT INTO agency_peer_metrics BY NAME SELECT * FROM ({body})"
+            " ORDER BY year NULLS LAST, district NULLS LAST, agency NULLS LAST, report_id, metric_order"
+        )
 
 
 def rebuild_derived(con: duckdb.DuckDBPyConnection, tables: Iterable[str] | None = None) -> None:

@@ -18,7 +18,7 @@ from gongkai.load.sqlfiles import ViewFile, sql_sha256, view_files
 
 _COMMENT = re.compile(r"--[^\n]*")
 _STRING = re.compile(r"'(?:[^']|'')*'")
-_SKIPPED_FROM = re.compile(r"\b(?:extract|trim|substring)\s*\([^()]*?\bfrom\b", re.I)
+_SKIPPED_FROM = re.compile(r"\b(?:extract|trim|substring)\s*\([^()]*?\bfrom\b|\bdistinct\s+from\b", re.I)
 _RELATION = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\s*\()", re.I)
 _CTE = re.compile(r"\b([a-z_][a-z0-9_]*)\s+as\s*\(", re.I)
 
@@ -67,6 +67,7 @@ def create_views(con: duckdb.DuckDBPyConnection, views: tuple[ViewFile, ...] | N
     """
     views = views or view_files()
     ensure_schema(con, views)
+    fetches.ensure_table(con)  # failing_sources reads the fetch log
     created = []
     for view in creation_order(views, _tables(con)):
         try:

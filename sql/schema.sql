@@ -302,6 +302,51 @@ CREATE TABLE IF NOT EXISTS report_flag_counts (
     rules VARCHAR NOT NULL                  -- the rules of its error and warning flags, e.g. 'R1 R5'
 );
 
+-- current_flags: consistency_flags as of the last load (refreshed with report_flag_counts): what the review views read quickly
+CREATE TABLE IF NOT EXISTS current_flags (
+    report_id VARCHAR NOT NULL,             -- the report version
+    agency VARCHAR,                         -- reporting agency
+    district VARCHAR,                       -- district
+    year INTEGER,                           -- data year
+    rule VARCHAR NOT NULL,                  -- the rule (flag_rules)
+    table_code VARCHAR,                     -- the table checked
+    row_code VARCHAR,                       -- the row checked (NULL: the rule spans rows)
+    column_code VARCHAR,                    -- the column checked
+    cells VARCHAR,                          -- the cells involved
+    expected DECIMAL(38, 6),                -- what the identity expects (NULL for cell flags)
+    printed DECIMAL(38, 6),                 -- what the report prints
+    severity VARCHAR NOT NULL,              -- error, warning or info
+    description_zh VARCHAR                  -- the finding in Chinese
+);
+
+-- report_digests: every loaded report version's cells as one md5 (sql/derived/report_digests.sql): two versions with the same digest print the same figures in every cell
+CREATE TABLE IF NOT EXISTS report_digests (
+    report_id VARCHAR PRIMARY KEY,          -- the report version (every version, not only current ones)
+    cells_md5 VARCHAR NOT NULL,             -- md5 of table.row.column=value of every cell in code order (NULL cells as NULL)
+    n_cells INTEGER NOT NULL                -- cells stored
+);
+
+-- agency_peer_metrics: one row per agency, year and metric (agency_metrics in long form) with its peer group's quartiles and the agency's ranks, kept at load time like report_flag_counts (the Compare page)
+CREATE TABLE IF NOT EXISTS agency_peer_metrics (
+    year INTEGER,                           -- data year
+    district VARCHAR,                       -- district (NULL: unknown)
+    agency VARCHAR,                         -- reporting agency
+    report_id VARCHAR,                      -- the report the figure comes from (agency_metrics)
+    agency_kind VARCHAR,                    -- peer group: government, department, subdistrict_township, other
+    agency_kind_label_zh VARCHAR,           -- the peer group in Chinese
+    metric VARCHAR NOT NULL,                -- received, handled, granted, grant_rate, denied, unable, not_processed, carried_out, admin_review_total, admin_review_corrected, litigation_total, litigation_corrected
+    metric_label_zh VARCHAR NOT NULL,       -- the metric in Chinese
+    metric_order INTEGER NOT NULL,          -- order of presentation
+    value DOUBLE,                           -- the agency's figure (NULL: not shown in the report)
+    n_peers BIGINT,                         -- agencies of the peer group (same year and agency_kind, all districts) with a figure
+    p25 DOUBLE,                             -- the peer group's first quartile (quantile_cont of the figures)
+    p50 DOUBLE,                             -- its median
+    p75 DOUBLE,                             -- its third quartile
+    rank_in_kind BIGINT,                    -- 1: the highest figure of the peer group (NULL when the figure is NULL; ties share a rank)
+    n_in_district BIGINT,                   -- agencies of the district that year with a figure
+    rank_in_district BIGINT                 -- 1: the highest figure of the district (NULL when the figure is NULL)
+);
+
 -- runs: one row per nightly run
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY,             -- uuid of the run
@@ -311,6 +356,35 @@ CREATE TABLE IF NOT EXISTS runs (
     n_skipped INTEGER,                      -- reports unchanged since they were loaded
     n_failed INTEGER,                       -- reports that failed or need OCR
     summary VARCHAR                         -- JSON object
+);
+
+-- review_log: the analysts' reviews (load/reviews.py's store, data/reviews.sqlite3) as of the last nightly run; a read connection of the desk or `gongkai sql` reads the store's current rows instead (TEMP review_log)
+CREATE TABLE IF NOT EXISTS review_log (
+    review_id BIGINT PRIMARY KEY,           -- 1, 2, … in the order recorded (append-only: the latest review of a target is its current verdict)
+    sha256 VARCHAR NOT NULL,                -- the reviewed report version's sha256 (reports.sha256)
+    report_id VARCHAR NOT NULL,             -- the reviewed report version (reports.report_id)
+    target VARCHAR NOT NULL,                -- report, flag or cell
+    rule VARCHAR,                           -- the flag's rule (flag_rules.rule); NULL for a report or a cell
+    table_code VARCHAR,                     -- the flag's or cell's table (NULL: a report, or a flag on no table)
+    row_code VARCHAR,                       -- the flag's or cell's row (NULL: none)
+    column_code VARCHAR,                    -- the flag's or cell's column (NULL: none)
+    verdict VARCHAR NOT NULL,               -- confirmed, false_positive or fixed (dim_verdict)
+    note VARCHAR NOT NULL,                  -- the reviewer's note ('' when none)
+    corrected_value DECIMAL(38, 6),         -- the value the agency sent as a correction (NULL: none)
+    reviewer VARCHAR NOT NULL,              -- who recorded the review
+    reviewed_at TIMESTAMP NOT NULL,         -- when (UTC)
+    seen_value DECIMAL(38, 6),              -- a cell's value when it was reviewed
+    seen_raw VARCHAR,                       -- a cell's printed text when it was reviewed
+    seen_expected DECIMAL(38, 6),           -- a flag's expected figure when it was reviewed
+    seen_printed DECIMAL(38, 6),            -- a flag's printed figure when it was reviewed
+    seen_cells VARCHAR                      -- a report's cells digest when it was reviewed (report_digests.cells_md5)
+);
+
+-- dim_verdict: the verdicts a review records (load/reviews.py VERDICTS)
+CREATE TABLE IF NOT EXISTS dim_verdict (
+    verdict VARCHAR PRIMARY KEY,            -- confirmed, false_positive, fixed
+    label_zh VARCHAR NOT NULL,              -- 确认有误、需整改, 误报, 已整改
+    sort_order INTEGER NOT NULL             -- order of presentation
 );
 
 -- warehouse_meta: facts about the warehouse file itself (schema_version)

@@ -25,7 +25,7 @@ from tests.test_pipeline import run_plain, write_catalog
 SEED_NAMES = ("001_20ac404ea9b9f41f.txt", "000_67ee20e95a2da50e.txt", "004_eff542c003e52132.txt")
 
 READER = r"""
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 import duckdb
 
@@ -47,7 +47,10 @@ while True:
                 con.close()
     except Exception as error:  # the test wants none
         seen["errors"].append(f"{type(error).__name__}: {error}")
-    log.write_text(json.dumps(seen))
+    # whole or not at all: the test reads the log while this loop writes it (a plain write_text
+    # truncates first, and a read in between found an empty file)
+    log.with_suffix(".part").write_text(json.dumps(seen))
+    os.replace(log.with_suffix(".part"), log)
     if stopping:
         break
     time.sleep(0.01)

@@ -1,0 +1,1 @@
+"""The review desk: a web app over the warehouse where a supervising office reviews every report."""
