@@ -53,11 +53,16 @@ def sniff(data: bytes) -> str:
 
 
 def extract_bytes(
-    data: bytes, source: str, year_hint: int | None = None, content_type: str | None = None
+    data: bytes,
+    source: str,
+    year_hint: int | None = None,
+    content_type: str | None = None,
+    ocr: bool = True,
 ) -> Extraction:
     """Extract one report; never raises for bad input: the status and error say what went wrong.
 
     ``content_type`` is the HTTP header the page was served with (its charset is used for HTML).
+    ``ocr``: recognise pictured pages of a PDF (else such a report is ``needs_ocr``).
     """
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data) if data else "empty"
@@ -83,7 +88,7 @@ def extract_bytes(
     elif kind in {"zip", "ole", "rtf"}:
         extraction = extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint)
     elif kind == "pdf":
-        extraction = extract_pdf(data, source=source, sha256=sha, year_hint=year_hint)
+        extraction = extract_pdf(data, source=source, sha256=sha, year_hint=year_hint, ocr=ocr)
     else:
         try:
             text, _encoding = decode(data)
