@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 THREADS_ENV = "GONGKAI_OCR_THREADS"
-DETECT_SIDE = 2000  # the longest side the detector sees; larger pages are shrunk for it
+DETECT_SIDE = 1600  # the longest side the detector sees (larger pages are shrunk for it): ~600 MB peak
+INK = 160  # grey level below which a pixel of a page image is ink
 _MODELS = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",

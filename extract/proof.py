@@ -20,12 +20,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gongkai import identities, taxonomy
 from gongkai.extract import ocr
-from gongkai.extract.scan import INK, Page
+from gongkai.extract.ocr import INK
 from gongkai.model import Extraction, RawCell
 from gongkai.numbers import value_of
 
@@ -36,6 +37,9 @@ MAX_COMBINATIONS = 50_000
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
 
 Key = tuple[str, str, str]
+
+if TYPE_CHECKING:
+    from gongkai.extract.scan import Page
 
 
 @dataclass

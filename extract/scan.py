@@ -11,18 +11,21 @@ come from the same ``layout.lines_from_objects`` as a text PDF's. Each token of 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from gongkai.extract import layout, ocr
+from gongkai.extract import layout, ocr, proof
+from gongkai.extract.lines import extract_lines
+from gongkai.extract.ocr import INK
 from gongkai.extract.stream import Line
+from gongkai.model import Extraction
 
 WORK_DPI = 200.0  # pages are recognised at this resolution
 MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WORK_DPI
 MAX_SKEW = 2.0  # degrees
 A4_INCHES = (8.27, 11.69)
-INK = 160  # grey level below which a pixel is ink
 
 
 @dataclass
@@ -233,3 +236,21 @@ def read_image(image: bytes | np.ndarray, page: int = 1, dpi: float | None = Non
     else:
         pixels = image
     return read_page(prepare(pixels, dpi, page))
+
+
+def extract_scans(
+    pages: Sequence[ScanPage],
+    source: str,
+    sha256: str,
+    file_type: str,
+    year_hint: int | None = None,
+    text_lines: Sequence[Line] = (),
+) -> Extraction:
+    """A report whose tables are pictures (``pages``, numbered apart from any page of ``text_lines``):
+    the text lines, then the pages' lines, through the one table reader; every cell read by OCR then
+    proven (``proof.prove``) or NULL. ``read_by`` says ``ocr`` or, with text lines, ``text+ocr``."""
+    lines = [*text_lines, *(line for p in sorted(pages, key=lambda p: p.number) for line in p.lines)]
+    reading = extract_lines(lines, source=source, sha256=sha256, file_type=file_type, year_hint=year_hint)
+    proven = proof.prove(reading, {p.number: p.page for p in pages})
+    proven.read_by = "text+ocr" if text_lines else "ocr"
+    return proven
