@@ -158,8 +158,9 @@ def ruling_edges(grey: np.ndarray, scale: float, ink_below: int = INK) -> list[l
     edges: list[layout.Obj] = []
     for orientation, kernel in (("h", (max(25, width // 40), 1)), ("v", (1, max(25, height // 60)))):
         lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
-        # bridge the small gaps that noise and JPEG leave in a rule
-        bridge = (9, 1) if orientation == "h" else (1, 9)
+        # bridge the gaps that noise, JPEG and a removed seal's stroke (up to 6 pt, ~2 mm) leave in a rule
+        gap = max(9, round(6.0 / scale))
+        bridge = (gap, 1) if orientation == "h" else (1, gap)
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
         count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
         for x, y, w, h, _area in stats[1:count].tolist():

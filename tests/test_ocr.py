@@ -93,6 +93,7 @@ def _read(pages: list[scan.ScanPage]) -> Extraction:
     return extract_lines(lines, "scan", "0" * 64, "pdf", 2023)
 
 
+@pytest.mark.slow
 def test_a_misread_digit_is_corrected_only_by_the_identities(pages: list[scan.ScanPage]) -> None:
     """A digit read wrong with low confidence: re-read from its crop, kept only as the one reading
     under which R1–R4 hold."""
@@ -108,6 +109,7 @@ def test_a_misread_digit_is_corrected_only_by_the_identities(pages: list[scan.Sc
     assert any(said in p for p in proven.problems)
 
 
+@pytest.mark.slow
 def test_a_doubtful_digit_no_identity_proves_is_null(pages: list[scan.ScanPage]) -> None:
     """Table 二 has no identity: a low-confidence reading that the crop does not confirm is NULL,
     with the reason, never kept."""
@@ -183,3 +185,30 @@ def test_ruling_edges_are_the_drawn_rules() -> None:
     vertical = sorted(e["x0"] for e in edges if e["orientation"] == "v")
     assert len(horizontal) == 12 and len(vertical) == 2
     assert abs(horizontal[0] - 81 * 72 / 200) < 1 and abs(vertical[1] - 561 * 72 / 200) < 1
+
+
+@pytest.mark.slow
+def test_an_opaque_seal_over_the_rules_gives_null_never_a_wrong_value(
+    printed: Extraction, pages: list[scan.ScanPage]
+) -> None:
+    """A seal whose red covers table 四's rules: the lost rules merge cells; the values whose column
+    is no longer certain are NULL with the reason, none is put in another column."""
+    import cv2
+    import pypdfium2 as pdfium
+
+    from gongkai.extract.pdfscan import render
+
+    pdf = pdfium.PdfDocument(HONGZE.read_bytes())
+    try:
+        rgb = render(pdf, 4, 300).copy()
+    finally:
+        pdf.close()
+    h, w = rgb.shape[:2]
+    cv2.circle(rgb, (int(w * 0.6), int(h * 0.45)), int(w * 0.12), (215, 35, 40), 12)
+    sealed = scan.read_image(rgb, 4, 300)
+    assert sealed.page.seal
+    reading = scan.extract_scans([*pages[:2], sealed], "scan", "0" * 64, "pdf", 2023)
+    want, got = _values(printed), _values(reading)
+    assert not {k: (got[k], want[k]) for k in want if got[k] is not None and got[k] != want[k]}
+    for k in (k for k in want if got[k] is None and want[k] is not None):
+        assert any(p.startswith(f"{proof.UNPROVEN}: {'.'.join(k)}:") for p in reading.problems)
