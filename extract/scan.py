@@ -25,6 +25,7 @@ from gongkai.model import Extraction
 WORK_DPI = 200.0  # pages are recognised at this resolution
 MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WORK_DPI
 MAX_SKEW = 2.0  # degrees
+MAX_SIDE = 3600  # pixels: a bigger image (a poster, a bomb) is shrunk to it before anything else
 A4_INCHES = (8.27, 11.69)
 
 
@@ -128,7 +129,7 @@ def guess_dpi(width: int, height: int) -> float:
 
 def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Page:
     """A page image (grey or RGB uint8) made ready for recognition: seal removed, deskewed, resampled
-    to ``WORK_DPI`` when its resolution is outside 150–220 dpi."""
+    to ``WORK_DPI`` when its resolution is outside 150–220 dpi (never beyond ``MAX_SIDE`` pixels)."""
     import cv2
 
     if image.ndim == 3:
@@ -136,11 +137,12 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
     else:
         grey, seal = image.copy(), False
     dpi = dpi or guess_dpi(grey.shape[1], grey.shape[0])
-    if not MIN_DPI <= dpi <= MAX_DPI:
-        factor = WORK_DPI / dpi
+    longest = max(grey.shape)
+    if not MIN_DPI <= dpi <= MAX_DPI or longest > MAX_SIDE:
+        factor = min(WORK_DPI / dpi, MAX_SIDE / longest)
         size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
-        dpi = WORK_DPI
+        dpi *= factor
     grey, angle = deskew(grey)
     return Page(number, grey, dpi, angle, seal)
 
