@@ -6,8 +6,9 @@
    the scan lost merged or split cells: the reading order no longer says which value is which) is
    NULL at once: identities that happen to hold (0 = 0 + 0) prove nothing about a column.
 2. Each doubtful cell is read again from its crop of the page at another scale and binarised
-   (``ocr.read_crops``). A cell whose two new readings agree with the first, each with confidence
-   ``CONFIDENT`` or more, is certain again.
+   (``ocr.read_crops``). A cell whose new readings agree with the first is certain again when the
+   first or every new one has confidence ``CONFIDENT`` or more. A reading that cannot be the cell's
+   (a fraction in a column of counts) is no candidate.
 3. The rest: every combination of their readings is tried against the identities that involve them
    (``identities.checks``, the declaration the table parser proves glued digits with). A combination
    is kept only if it is the one that makes every judged identity hold; then each doubtful cell is
@@ -30,7 +31,7 @@ from gongkai import identities, taxonomy
 from gongkai.extract import ocr
 from gongkai.extract.ocr import INK
 from gongkai.model import Extraction, RawCell
-from gongkai.numbers import value_of
+from gongkai.numbers import AMOUNT_COLUMNS, value_of
 
 CONFIDENT = 0.95  # the engine's confidence (0–1) above which a reading stands without proof
 INSET = 0.12  # of a cell's height: the margin cut from a crop so that its rules stay out
@@ -119,15 +120,22 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
     for key, again in readings.items():
         c = by_key[key]
         first = c.raw or ""
-        agree = all(_same(text, first) and score >= CONFIDENT for text, score in again)
-        if agree and first:
+        read = [(text, score) for text, score in again if _possible(c, text)]  # nothing read is no reading
+        agree = bool(read) and all(_same(text, first) for text, _ in read)
+        sure = (c.confidence or 0.0) >= CONFIDENT or all(score >= CONFIDENT for _, score in read)
+        if first and agree and sure:
             del doubts[key]
             continue
         doubt = doubts[key]
-        # nothing read is no reading (it is not a blank cell: the crop has ink)
-        for text in [first, *(t for t, _ in again)]:
-            if text and value_of(text) is not None and not any(_same(text, r) for r in doubt.readings):
+        for text in [first, *(t for t, _ in read)]:
+            if _possible(c, text) and not any(_same(text, r) for r in doubt.readings):
                 doubt.readings.append(text)
+
+
+def _possible(c: RawCell, text: str) -> bool:
+    """Whether a reading can be the cell's: a number, whole unless the column holds an amount."""
+    value = value_of(text)
+    return bool(text) and value is not None and (c.column in AMOUNT_COLUMNS or float(value).is_integer())
 
 
 def _misplaced(cells: list[RawCell], fmt: str | None) -> dict[Key, str]:
