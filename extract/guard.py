@@ -40,12 +40,14 @@ def failed(source: str, sha256: str, reason: str, file_type: str = "unknown") ->
     return Extraction(source, sha256, file_type, "failed", reason)
 
 
-def extract_guarded(data: bytes, source: str, year_hint: int | None, content_type: str | None) -> Extraction:
+def extract_guarded(
+    data: bytes, source: str, year_hint: int | None, content_type: str | None, ocr: bool = True
+) -> Extraction:
     """Extract one report's bytes; any error becomes a failed Extraction with the reason."""
     from gongkai.extract.report import extract_bytes
 
     try:
-        return extract_bytes(data, source=source, year_hint=year_hint, content_type=content_type)
+        return extract_bytes(data, source=source, year_hint=year_hint, content_type=content_type, ocr=ocr)
     except MemoryError:
         raise
     except Exception as e:  # one report's bug must not stop the run; the reason is kept
@@ -114,7 +116,7 @@ class Guard:
         self.last_cpu_seconds = 0.0
         deadline = time.monotonic() + self.limits.seconds
         try:
-            _send(child, (data, source, year_hint, content_type))
+            _send(child, (data, source, year_hint, content_type, self.limits.ocr))
             answer, self.last_cpu_seconds = _receive(child, deadline)
         except TimeoutError:
             self.stop()
@@ -146,10 +148,10 @@ class Guard:
 _WORKER = threading.local()
 
 
-def worker_guard() -> Guard:
+def worker_guard(ocr: bool | None = None) -> Guard:
     """This worker thread's Guard, reused across its batches: the child's start and imports are paid
     once per worker. It ends with the process (``atexit``, and the child dies with its parent anyway)."""
-    limits = Limits.from_env()
+    limits = Limits.from_env(ocr=ocr)
     guard = getattr(_WORKER, "guard", None)
     if guard is None or guard.limits != limits:
         if guard is not None:
@@ -227,12 +229,12 @@ def _serve(memory_bytes: int) -> None:
     import gongkai.extract.report  # noqa: F401  (loaded once, before the first report)
 
     while header := requests.read(_HEADER.size):
-        data, source, year_hint, content_type = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
+        data, source, year_hint, content_type, ocr = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
         started = time.process_time()
         reading = True
         try:
             payload = pickle.dumps(
-                (extract_guarded(data, source, year_hint, content_type), time.process_time() - started),
+                (extract_guarded(data, source, year_hint, content_type, ocr), time.process_time() - started),
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
         except MemoryError:

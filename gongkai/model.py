@@ -17,6 +17,8 @@ class RawCell:
     raw: str | None
     page: int | None = None
     line: int | None = None
+    box: tuple[float, float, float, float] | None = None  # OCR: x0, top, x1, bottom in PDF points
+    confidence: float | None = None  # OCR: the engine's confidence in the reading (0–1)
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Extraction:
     problems: list[str] = field(default_factory=list)
     narrative: str = ""
     attachments: list[str] = field(default_factory=list)  # documents a web page links to (附件), to fetch
+    read_by: str = "text"  # text | ocr | text+ocr: whether (some of) the tables were read by OCR
 
     @property
     def report_id(self) -> str:
