@@ -39,7 +39,7 @@ def table_pictures(grid: Grid, scan: Scan, rng: random.Random) -> list[bytes]:
     for _, image in rasterise(pdf, scan.dpi):
         picture = jpeg(degrade(_cropped(image, margin), scan, rng), scan.quality)
         buffer = io.BytesIO()
-        picture.save(buffer, "PNG")
+        picture.save(buffer, "PNG", dpi=(scan.dpi, scan.dpi))
         out.append(buffer.getvalue())
     return out
 
