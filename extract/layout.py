@@ -21,10 +21,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gongkai.extract.stream import Line, is_page_number
+from gongkai.extract.stream import Line, Mark, is_page_number
 from gongkai.numbers import EMPTY_FIELD, NUMBER, UNIT, is_blank_marker
 
 Obj = dict[str, Any]
+Text = tuple[str, tuple[Mark, ...]]  # a line's text and, for characters read by OCR, its tokens' marks
 
 TABLE_SETTINGS = {
     "vertical_strategy": "lines",
@@ -105,6 +106,7 @@ class _Word:
     bottom: float
     size: float
     text: str
+    confidence: float | None = None  # OCR: the least of its characters'
 
     @property
     def is_value(self) -> bool:
@@ -120,9 +122,25 @@ def _words(line: list[Obj]) -> list[_Word]:
             w.text += ch["text"]
             w.x1 = max(w.x1, ch["x1"])
             w.top, w.bottom = min(w.top, ch["top"]), max(w.bottom, ch["bottom"])
+            w.confidence = _least(w.confidence, ch.get("confidence"))
         else:
-            words.append(_Word(ch["x0"], ch["x1"], ch["top"], ch["bottom"], ch["size"], ch["text"]))
+            words.append(
+                _Word(
+                    ch["x0"], ch["x1"], ch["top"], ch["bottom"], ch["size"], ch["text"], ch.get("confidence")
+                )
+            )
     return words
+
+
+def _least(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _mark(x0: float, top: float, x1: float, bottom: float, chars: Iterable[Obj]) -> Mark:
+    confidence: float | None = None
+    for ch in chars:
+        confidence = _least(confidence, ch.get("confidence"))
+    return Mark(round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1), confidence)
 
 
 def _number_above(w: _Word, row: list[_Word]) -> _Word | None:
@@ -143,7 +161,7 @@ def _goes_on(line: list[_Word], row: list[_Word], bottom: float) -> bool:
     return all(not w.is_value and w.x1 < first_value and not _ENUMERATED.match(w.text) for w in labels)
 
 
-def free_lines(chars: list[Obj]) -> list[tuple[float, str]]:
+def free_lines(chars: list[Obj]) -> list[tuple[float, Text]]:
     """Lines of the text outside ruled tables, with the top of each; fields apart by a wide gap
     are separated by tabs. A wrapped label's or number's rest joins its row's line, word under word."""
     rows: list[tuple[list[_Word], float]] = []  # words, bottom of the last line merged in
@@ -157,16 +175,19 @@ def free_lines(chars: list[Obj]) -> list[tuple[float, str]]:
             number = _number_above(w, row) if w.text.isdigit() else None
             if number is not None:
                 number.text += w.text
+                number.confidence = _least(number.confidence, w.confidence)
                 continue
             above = [r for r in row if not r.is_value and r.x0 - 1 <= (w.x0 + w.x1) / 2 <= r.x1 + 1]
             if above:
                 above[0].text += w.text
                 above[0].x1 = max(above[0].x1, w.x1)
+                above[0].confidence = _least(above[0].confidence, w.confidence)
             else:
                 row.append(w)
         row.sort(key=lambda w: w.x0)
         rows[-1] = (row, max(w.bottom for w in words))
-    out: list[tuple[float, str]] = []
+    ocr = any("confidence" in ch for ch in chars)
+    out: list[tuple[float, Text]] = []
     for words, _ in rows:
         parts: list[str] = []
         for i, w in enumerate(words):
@@ -174,7 +195,8 @@ def free_lines(chars: list[Obj]) -> list[tuple[float, str]]:
                 gap = w.x0 - words[i - 1].x1
                 parts.append("\t" if gap > 1.2 * max(w.size, 1.0) else " ")
             parts.append(w.text)
-        out.append((min(w.top for w in words), "".join(parts)))
+        marks = tuple(Mark(w.x0, w.top, w.x1, w.bottom, w.confidence) for w in words) if ocr else ()
+        out.append((min(w.top for w in words), ("".join(parts), marks)))
     return out
 
 
@@ -210,8 +232,9 @@ def _cell_text(lines: list[list[Obj]]) -> str:
     return text
 
 
-def _table_rows(table: Any, chars: list[Obj]) -> list[str]:
-    """One tab-separated line per table row; a merged cell's text on the row where it starts."""
+def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
+    """One tab-separated line per table row; a merged cell's text on the row where it starts. Read by
+    OCR, each token is marked with its cell's box and the least confidence of the cell's characters."""
     rows = table.rows
     cells = [c for row in rows for c in row.cells if c is not None]
     index = _CellIndex(cells)
@@ -221,14 +244,18 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[str]:
         if k is not None:
             content.setdefault(k, []).append(ch)
     texts = [_cell_text(cluster_lines(content.get(k, []))) for k in range(len(cells))]
-    out: list[str] = []
+    ocr = any("confidence" in ch for ch in chars)
+    out: list[Text] = []
     k = 0
     for row in rows:
         fields = []
+        marks: list[Mark] = []
         for cell in row.cells:
             if cell is None:
                 continue
             fields.append(texts[k])
+            if ocr:
+                marks.append(_mark(*cells[k], content.get(k, [])))
             k += 1
         fields = [f.replace("\t", " ") for f in fields]
         labels = [i for i, f in enumerate(fields) if f and not _is_value(f)]
@@ -238,7 +265,8 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[str]:
             fields = [f or (EMPTY_FIELD if i >= first else f) for i, f in enumerate(fields)]
         line = "\t".join(f for f in fields if f)
         if line:
-            out.append(line)
+            kept = tuple(m for f, m in zip(fields, marks, strict=True) for _ in f.split()) if ocr else ()
+            out.append((line, kept))
     return out
 
 
@@ -267,7 +295,7 @@ def find_tables(edges: list[Obj]) -> list[Any]:
 def lines_from_objects(chars: list[Obj], edges: list[Obj], page_number: int) -> list[Line]:
     """A page's lines in reading order from its visible characters and ruling edges (top-down
     coordinates, as pdfplumber gives them): each ruled table row one line, the rest by height."""
-    blocks: list[tuple[float, list[str]]] = []
+    blocks: list[tuple[float, list[Text]]] = []
     rest = [c for c in chars if c["text"].strip()]
     for table in find_tables(edges):
         x0, top, x1, bottom = table.bbox
@@ -283,9 +311,9 @@ def lines_from_objects(chars: list[Obj], edges: list[Obj], page_number: int) -> 
     blocks.sort(key=lambda b: b[0])
     lines: list[Line] = []
     for _, texts in blocks:
-        for text in texts:
+        for text, marks in texts:
             if text and not is_page_number(text):
-                lines.append(Line(text, page_number, len(lines) + 1))
+                lines.append(Line(text, page_number, len(lines) + 1, marks))
     return lines
 
 

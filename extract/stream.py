@@ -41,10 +41,23 @@ _VALUE_FIELD = re.compile(NUMBER + "$")
 
 
 @dataclass(frozen=True)
+class Mark:
+    """Where a token of a line was read on a scanned page: its box (PDF points, top-down) and the OCR
+    engine's confidence (0–1; None for an empty cell)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    confidence: float | None
+
+
+@dataclass(frozen=True)
 class Line:
     text: str
     page: int | None
     lineno: int
+    marks: tuple[Mark, ...] = ()  # one per whitespace-separated token of ``text`` (read by OCR), or none
 
 
 _WORDISH = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -90,6 +103,9 @@ class Stream:
         parts: list[str] = []
         starts: list[int] = []  # compact offset where each kept line begins
         owners: list[int] = []  # index into self.lines for each entry of starts
+        self._token_starts: list[int] = []  # compact offset of each token of a line with marks
+        self._token_ends: list[int] = []
+        self._token_marks: list[Mark | None] = []
         size = 0
         spaced = None  # whether the previous token wants a space after it (None: no token yet)
         begun = False
@@ -107,6 +123,8 @@ class Stream:
                 if spaced or (spaced is not None and (marker or token[0] in _WORDISH)):
                     parts.append(" ")
                     size += 1
+                if lines[index].marks:
+                    self._mark_token(lines[index], tokens, k, size)
                 parts.append(token)
                 size += len(token)
                 spaced = marker or token[-1] in _WORDISH
@@ -131,6 +149,16 @@ class Stream:
         for index, tokens in enumerate(self._token_lists):
             if tokens:
                 yield index, tokens
+
+    def _mark_token(self, line: Line, tokens: list[str], k: int, start: int) -> None:
+        self._token_starts.append(start)
+        self._token_ends.append(start + len(tokens[k]))
+        self._token_marks.append(line.marks[k] if len(line.marks) == len(tokens) else None)
+
+    def mark(self, offset: int) -> Mark | None:
+        """Where the token at compact ``offset`` was read on a scanned page (None: not read by OCR)."""
+        k = bisect_right(self._token_starts, offset) - 1
+        return self._token_marks[k] if k >= 0 and offset < self._token_ends[k] else None
 
     def _next_token(self, index: int) -> str:
         """The first token of the lines after line ``index``, or ``""``."""

@@ -511,9 +511,19 @@ def _heading_start(text: str, start: int, lo: int) -> int:
 
 def _cell(stream: Stream, table: str, row: str, column: str, token: Token | None, raw: str | None) -> RawCell:
     line = stream.where(token.start) if token else None
+    mark = stream.mark(token.start) if token and raw is not None else None
     if raw == EMPTY_FIELD:
         raw = ""
-    return RawCell(table, row, column, raw, line.page if line else None, line.lineno if line else None)
+    return RawCell(
+        table,
+        row,
+        column,
+        raw,
+        line.page if line else None,
+        line.lineno if line else None,
+        (mark.x0, mark.top, mark.x1, mark.bottom) if mark else None,
+        mark.confidence if mark else None,
+    )
 
 
 def parse_tables(stream: Stream, year: int | None = None) -> Tables:

@@ -17,6 +17,8 @@ class RawCell:
     raw: str | None
     page: int | None = None
     line: int | None = None
+    box: tuple[float, float, float, float] | None = None  # OCR: x0, top, x1, bottom in PDF points
+    confidence: float | None = None  # OCR: the engine's confidence in the reading (0–1)
 
 
 @dataclass

@@ -1,0 +1,235 @@
+"""Scanned pages into lines for the one table reader (``layout.lines_from_objects``).
+
+A page image is prepared (``prepare``): made grey with a red seal's ink removed by its colour,
+deskewed (up to ±2°, from the projection profile) and brought to ``WORK_DPI``. Its ruling lines are
+found by morphology (``ruling_edges``) and the recognised characters placed where they stand
+(``chars_of``), both in PDF points from the top-left, as pdfplumber gives them; then the page's lines
+come from the same ``layout.lines_from_objects`` as a text PDF's. Each token of a line keeps a
+``Mark``: its cell's box on the page and the engine's confidence.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gongkai.extract import layout, ocr
+from gongkai.extract.stream import Line
+
+WORK_DPI = 200.0  # pages are recognised at this resolution
+MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WORK_DPI
+MAX_SKEW = 2.0  # degrees
+A4_INCHES = (8.27, 11.69)
+INK = 160  # grey level below which a pixel is ink
+
+
+@dataclass
+class Page:
+    """A prepared page image: grey, deskewed, seal removed, at ``dpi``."""
+
+    number: int
+    grey: np.ndarray
+    dpi: float
+    angle: float = 0.0  # the skew corrected, in degrees
+    seal: bool = False  # red ink was removed
+
+    @property
+    def scale(self) -> float:
+        """PDF points per pixel."""
+        return 72.0 / self.dpi
+
+
+@dataclass
+class ScanPage:
+    """A recognised page: its lines for the table reader, the text boxes, and the prepared image."""
+
+    page: Page
+    lines: list[Line]
+    boxes: list[ocr.TextBox] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.page.number
+
+
+# ------------------------------------------------------------------ preparing the image
+
+
+def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The page in grey with red ink (a seal, 公章) turned white; black ink under the seal stays dark.
+    Also returns whether there was red ink."""
+    import cv2
+
+    r, g, b = (rgb[:, :, i].astype(np.int16) for i in range(3))
+    red = (r > 110) & (r - g > 50) & (r - b > 40)
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    found = int(red.sum()) > 0.0005 * red.size
+    if found:
+        grey[red] = 255
+    return grey, found
+
+
+def skew_angle(grey: np.ndarray, limit: float = MAX_SKEW, step: float = 0.1) -> float:
+    """The angle (degrees) that makes the page's text lines and rules horizontal: the rotation whose
+    row profile of ink is the sharpest."""
+    import cv2
+
+    height, width = grey.shape
+    shrink = min(1.0, 800.0 / max(width, 1))
+    small = cv2.resize(
+        grey, (max(1, int(width * shrink)), max(1, int(height * shrink))), interpolation=cv2.INTER_AREA
+    )
+    ink = (small < INK).astype(np.float32)
+    if ink.sum() < 50:
+        return 0.0
+    centre = (ink.shape[1] / 2, ink.shape[0] / 2)
+    best, best_score = 0.0, -1.0
+    for angle in np.arange(-limit, limit + step / 2, step):
+        matrix = cv2.getRotationMatrix2D(centre, float(angle), 1.0)
+        turned = cv2.warpAffine(ink, matrix, (ink.shape[1], ink.shape[0]), flags=cv2.INTER_NEAREST)
+        rows = turned.sum(axis=1)
+        score = float((rows * rows).sum())
+        if score > best_score:
+            best, best_score = float(angle), score
+    return round(best, 2)
+
+
+def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
+    """The page turned by ``angle`` degrees about its centre, the corners filled white."""
+    import cv2
+
+    if abs(angle) < 0.05:
+        return grey
+    height, width = grey.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(
+        grey, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
+
+
+def deskew(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    """The page straightened (up to ±2°) and the angle it was turned by."""
+    angle = skew_angle(grey)
+    return rotate(grey, angle), angle
+
+
+def guess_dpi(width: int, height: int) -> float:
+    """An image's resolution when it does not say: an A4 page's, else a screen's 96 dpi."""
+    short, long = sorted((width, height))
+    if 1.35 <= long / max(short, 1) <= 1.48:
+        return short / A4_INCHES[0]
+    return 96.0
+
+
+def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Page:
+    """A page image (grey or RGB uint8) made ready for recognition: seal removed, deskewed, resampled
+    to ``WORK_DPI`` when its resolution is outside 150–220 dpi."""
+    import cv2
+
+    if image.ndim == 3:
+        grey, seal = remove_seal(image[:, :, :3])
+    else:
+        grey, seal = image.copy(), False
+    dpi = dpi or guess_dpi(grey.shape[1], grey.shape[0])
+    if not MIN_DPI <= dpi <= MAX_DPI:
+        factor = WORK_DPI / dpi
+        size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
+        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+        dpi = WORK_DPI
+    grey, angle = deskew(grey)
+    return Page(number, grey, dpi, angle, seal)
+
+
+# ------------------------------------------------------------------ rules and characters
+
+
+def ruling_edges(grey: np.ndarray, scale: float) -> list[layout.Obj]:
+    """The page's straight ruling lines as pdfplumber-style edges (points): long thin runs of ink found
+    by opening the ink with a long flat (or tall) kernel."""
+    import cv2
+
+    ink = (grey < INK).astype(np.uint8)
+    height, width = ink.shape
+    edges: list[layout.Obj] = []
+    for orientation, kernel in (("h", (max(25, width // 40), 1)), ("v", (1, max(25, height // 60)))):
+        lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        # bridge the small gaps that noise and JPEG leave in a rule
+        bridge = (9, 1) if orientation == "h" else (1, 9)
+        lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
+        count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        for x, y, w, h, _area in stats[1:count].tolist():
+            if orientation == "h":
+                middle = (y + h / 2) * scale
+                edges.append(layout._edge(x * scale, middle, (x + w) * scale, middle, "h"))
+            else:
+                middle = (x + w / 2) * scale
+                edges.append(layout._edge(middle, y * scale, middle, (y + h) * scale, "v"))
+    return edges
+
+
+def chars_of(boxes: list[ocr.TextBox], scale: float) -> list[layout.Obj]:
+    """The recognised characters as pdfplumber-style characters (points) with their ``confidence``.
+    A text box without character boxes is shared out evenly among its characters."""
+    chars: list[layout.Obj] = []
+    for box in boxes:
+        glyphs = box.glyphs
+        text = "".join(ch for ch in box.text if not ch.isspace())
+        if not glyphs and text:
+            width = (box.x1 - box.x0) / len(text)
+            glyphs = tuple(
+                ocr.Glyph(
+                    ch, box.x0 + i * width, box.top, box.x0 + (i + 1) * width, box.bottom, box.confidence
+                )
+                for i, ch in enumerate(text)
+            )
+        size = (box.bottom - box.top) * scale * 0.7
+        for g in glyphs:
+            chars.append(
+                {
+                    "text": g.text,
+                    "x0": g.x0 * scale,
+                    "x1": g.x1 * scale,
+                    "top": box.top * scale,
+                    "bottom": box.bottom * scale,
+                    "size": max(size, 1.0),
+                    "confidence": g.confidence,
+                }
+            )
+    return chars
+
+
+# ------------------------------------------------------------------ reading
+
+
+def load_image(data: bytes) -> tuple[np.ndarray, float | None]:
+    """An image file's pixels (RGB, uint8) and the resolution it states (None: not stated)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        stated = image.info.get("dpi")
+        rgb = np.asarray(image.convert("RGB"))
+    dpi = float(stated[0]) if stated and stated[0] and float(stated[0]) > 30 else None
+    return rgb, dpi
+
+
+def read_page(page: Page) -> ScanPage:
+    """A prepared page recognised and cut into lines (ruled table rows one line each)."""
+    boxes = ocr.recognise(page.grey)
+    chars = chars_of(boxes, page.scale)
+    lines = layout.lines_from_objects(chars, ruling_edges(page.grey, page.scale), page.number)
+    return ScanPage(page, lines, boxes)
+
+
+def read_image(image: bytes | np.ndarray, page: int = 1, dpi: float | None = None) -> ScanPage:
+    """An image (file bytes: PNG, JPEG, …; or pixels) recognised into lines numbered as ``page``.
+
+    ``dpi``: the image's resolution when known (a PDF page rendered at it); else the file's own, else
+    guessed (an A4 page's size, or 96 dpi)."""
+    if isinstance(image, bytes | bytearray):
+        pixels, stated = load_image(bytes(image))
+        dpi = dpi or stated
+    else:
+        pixels = image
+    return read_page(prepare(pixels, dpi, page))
