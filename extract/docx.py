@@ -433,19 +433,25 @@ _ODF_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
 def extract_docx(
-    data: bytes, source: str, sha256: str, year_hint: int | None = None, file_type: str = "docx"
+    data: bytes,
+    source: str,
+    sha256: str,
+    year_hint: int | None = None,
+    file_type: str = "docx",
+    ocr: bool = True,
 ) -> Extraction:
     """One DOCX into an Extraction; never raises for bad input. When its text lacks some of the three
-    tables, its pictures are read where they stand (``extract.pictures``): tables pasted as images."""
+    tables, its pictures are read where they stand with ``ocr`` (``extract.pictures``): tables pasted
+    as images."""
     try:
         document = read_docx(data)
     except NotDocx as e:
         return Extraction(source=source, sha256=sha256, file_type=file_type, status="failed", error=str(e))
     extraction = _extraction(document, source, sha256, year_hint, file_type)
-    if not document.pictures or len({c.table for c in extraction.cells if c.raw is not None}) == 3:
+    if not ocr or not document.pictures or len({c.table for c in extraction.cells if c.raw is not None}) == 3:
         return extraction
-    document.lines, document.problems = pictures.in_place(document.lines, document.pictures)
-    return _extraction(document, source, sha256, year_hint, file_type)
+    document.lines, recognised, document.problems = pictures.in_place(document.lines, document.pictures)
+    return pictures.proven(_extraction(document, source, sha256, year_hint, file_type), recognised)
 
 
 def _extraction(
@@ -471,7 +477,7 @@ def _extraction(
 
 
 def extract_office(
-    data: bytes, kind: str, source: str, sha256: str, year_hint: int | None = None
+    data: bytes, kind: str, source: str, sha256: str, year_hint: int | None = None, ocr: bool = True
 ) -> Extraction:
     """A zip (DOCX, or ODT), OLE (DOC, WPS) or RTF file: DOCX read directly, the others converted first."""
 
@@ -488,7 +494,7 @@ def extract_office(
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
                 return refuse(file_type, f"a damaged or truncated OpenDocument file (ODT): {in_words(e)}")
         else:
-            return extract_docx(data, source, sha256, year_hint)
+            return extract_docx(data, source, sha256, year_hint, ocr=ocr)
     elif kind == "ole":
         found = inspect_ole(data)
         if found.reason:
@@ -500,4 +506,4 @@ def extract_office(
         converted = convert(data, suffix, "docx")
     except ConversionError as e:
         return refuse(file_type, str(e))
-    return extract_docx(converted, source, sha256, year_hint, file_type=file_type)
+    return extract_docx(converted, source, sha256, year_hint, file_type=file_type, ocr=ocr)

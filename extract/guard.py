@@ -45,13 +45,14 @@ def extract_guarded(
     source: str,
     year_hint: int | None,
     content_type: str | None,
+    ocr: bool = True,
     pictures: dict[str, Picture] | None = None,
 ) -> Extraction:
     """Extract one report's bytes; any error becomes a failed Extraction with the reason."""
     from gongkai.extract.report import extract_bytes
 
     try:
-        return extract_bytes(data, source, year_hint, content_type, pictures)
+        return extract_bytes(data, source, year_hint, content_type, ocr=ocr, pictures=pictures)
     except MemoryError:
         raise
     except Exception as e:  # one report's bug must not stop the run; the reason is kept
@@ -126,7 +127,7 @@ class Guard:
         self.last_cpu_seconds = 0.0
         deadline = time.monotonic() + self.limits.seconds
         try:
-            _send(child, (data, source, year_hint, content_type, pictures))
+            _send(child, (data, source, year_hint, content_type, self.limits.ocr, pictures))
             answer, self.last_cpu_seconds = _receive(child, deadline)
         except TimeoutError:
             self.stop()
@@ -158,10 +159,10 @@ class Guard:
 _WORKER = threading.local()
 
 
-def worker_guard() -> Guard:
+def worker_guard(ocr: bool | None = None) -> Guard:
     """This worker thread's Guard, reused across its batches: the child's start and imports are paid
     once per worker. It ends with the process (``atexit``, and the child dies with its parent anyway)."""
-    limits = Limits.from_env()
+    limits = Limits.from_env(ocr=ocr)
     guard = getattr(_WORKER, "guard", None)
     if guard is None or guard.limits != limits:
         if guard is not None:

@@ -696,19 +696,20 @@ def extract_html(
     year_hint: int | None = None,
     content_type: str | None = None,
     given: dict[str, Picture] | None = None,
+    ocr: bool = True,
 ) -> Extraction:
     """One HTML page into an Extraction; never raises for bad input.
 
     A page whose text lacks some of the three tables and shows images in its body has its tables
-    printed as pictures: they are read where they stand (``extract.pictures``) from ``given`` (the
-    pictures fetched for the page, by URL), the page itself or the page's folder; a picture still to be
-    fetched makes the page ``needs_ocr`` with its URL in ``Extraction.pictures``."""
+    printed as pictures: with ``ocr``, they are read where they stand (``extract.pictures``) from
+    ``given`` (the pictures fetched for the page, by URL), the page itself or the page's folder; a
+    picture still to be fetched makes the page ``needs_ocr`` with its URL in ``Extraction.pictures``."""
     try:
         page = read_html(data, content_type, url=source)
     except (NotHTML, limits.TooLarge) as e:
         return Extraction(source=source, sha256=sha256, file_type="html", status="failed", error=str(e))
     extraction = _extraction(page, source, sha256, year_hint)
-    if not page.pictures or len({c.table for c in extraction.cells if c.raw is not None}) == 3:
+    if not ocr or not page.pictures or len({c.table for c in extraction.cells if c.raw is not None}) == 3:
         return extraction
     shown = [pictures.page_picture(p.ref, source, given or {}) for p in page.pictures]
     wanted = list(dict.fromkeys(p.url for p in shown if p.data is None and p.error is None))
@@ -717,9 +718,9 @@ def extract_html(
         extraction.error = f"the tables are {len(wanted)} images in the report body, to fetch and read by OCR"
         return extraction
     found = [(placed, p.data) for placed, p in zip(page.pictures, shown, strict=True) if p.data]
-    page.lines, problems = pictures.in_place(page.lines, found)
+    page.lines, recognised, problems = pictures.in_place(page.lines, found)
     page.problems += problems + [f"picture {p.url[:80]}: {p.error}" for p in shown if p.error]
-    return _extraction(page, source, sha256, year_hint)
+    return pictures.proven(_extraction(page, source, sha256, year_hint), recognised)
 
 
 def _extraction(page: Page, source: str, sha256: str, year_hint: int | None) -> Extraction:

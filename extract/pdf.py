@@ -25,8 +25,8 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from gongkai import identities, taxonomy
-from gongkai.extract import layout
+from gongkai import identities, limits, taxonomy
+from gongkai.extract import layout, pdfscan
 from gongkai.extract.damage import in_words
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.stream import Line
@@ -38,7 +38,8 @@ MAX_PAGES = 200  # annual reports have fewer than 50 pages
 MAX_TABLE_PAGES = 12  # pages pdfplumber may read in one report
 MAX_PAGE_CHARS = 30_000  # a table page has a few thousand; more is not a table page worth parsing
 MAX_PAGE_OBJECTS = 50_000  # nor is a page of that many drawing objects (pdfplumber would take long)
-TIME_LIMIT = 30.0  # seconds per report
+TIME_LIMIT = 30.0  # seconds per report for the text layer and positions
+OCR_SHARE = 0.8  # of the per-report limit (gongkai.limits) that recognising pictured pages may use
 
 _CID = re.compile(r"\(cid:\d+\)")
 # words that only table pages have, many of them; a page with three is a table page
@@ -83,6 +84,14 @@ class PdfText:
 
     def garbled_pages(self) -> list[int]:
         return [p.number for p in self.pages if p.chars >= 20 and p.unmapped > 0.05 * p.chars]
+
+    def pictured_pages(self) -> list[int]:
+        """Pages with images and without the table words in their text: a table may be a picture there."""
+        return [
+            p.number
+            for p in self.pages
+            if p.images and len(set(_TABLE_MARKERS.findall(re.sub(r"\s+", "", p.text)))) < 3
+        ]
 
 
 def _unmapped(text: str) -> int:
@@ -131,9 +140,7 @@ def read_text(data: bytes, max_pages: int = MAX_PAGES, deadline: float | None = 
                 textpage.close()
                 chars = sum(1 for ch in text if not ch.isspace())
                 objects = pdfium_c.FPDFPage_CountObjects(page.raw)
-                images = False
-                if chars == 0:
-                    images = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+                images = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
             except pdfium.PdfiumError as e:
                 raise BadPDF(f"page {index + 1} cannot be read: {in_words(e)}") from e
             finally:
@@ -264,29 +271,43 @@ def extract_pdf(
     time_limit: float = TIME_LIMIT,
     max_pages: int = MAX_PAGES,
     method: str = "auto",
+    ocr: bool = True,
 ) -> Extraction:
     """One PDF report into an Extraction; never raises for bad input.
 
     ``method``: ``auto`` (text, then positions as needed), or one reading only: ``text``,
-    ``pdfium`` or ``pdfplumber`` (positions on the table pages).
+    ``pdfium`` or ``pdfplumber`` (positions on the table pages). ``ocr``: pictured pages (a scan,
+    tables as images, glyphs without Unicode) are recognised (``pdfscan``); without it such a report
+    is ``needs_ocr``.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
-    deadline = time.monotonic() + time_limit
+    started = time.monotonic()
+    deadline = started + time_limit
 
     def refuse(status: str, error: str) -> Extraction:
         return Extraction(source=source, sha256=sha256, file_type="pdf", status=status, error=error)
 
-    try:
-        text = read_text(data, max_pages, deadline)
-        _check_text_layer(text)
-    except NeedsOCR as e:
-        return refuse("needs_ocr", str(e))
-    except BadPDF as e:
-        return refuse("failed", str(e))
-
     def read(lines: list[Line]) -> Extraction:
         return extract_lines(lines, source=source, sha256=sha256, file_type="pdf", year_hint=year_hint)
+
+    def scanned(pages: list[int], reason: str) -> Extraction:
+        if not ocr:
+            return refuse("needs_ocr", reason)
+        text_lines = {p.number: lines_of(p.text, page=p.number) for p in text.pages if p.number not in pages}
+        ocr_deadline = started + OCR_SHARE * limits.Limits.from_env().seconds
+        return pdfscan.read_scanned(data, pages, text_lines, read, ocr_deadline)
+
+    try:
+        text = read_text(data, max_pages, deadline)
+    except BadPDF as e:
+        return refuse("failed", str(e))
+    try:
+        _check_text_layer(text)
+    except NeedsOCR as e:
+        return scanned(
+            sorted({p.number for p in text.pages if p.chars == 0} | set(text.garbled_pages())), str(e)
+        )
 
     def complete(e: Extraction) -> bool:
         return e.status == "ok" and not e.problems
@@ -313,12 +334,14 @@ def extract_pdf(
         if complete(reading):
             break
     if best.status != "ok":
-        unreadable = sorted(set(text.image_pages()) | set(text.garbled_pages()))
+        unreadable = sorted(set(text.image_pages()) | set(text.garbled_pages()) | set(text.pictured_pages()))
         if unreadable:
             pages_list = ", ".join(map(str, unreadable))
-            return refuse(
-                "needs_ocr",
+            reading = scanned(
+                unreadable,
                 f"tables not read in full and page(s) {pages_list} have no usable text "
                 "(images or glyphs without Unicode): OCR needed",
             )
+            if reading.status == "needs_ocr" or _rank(reading) < _rank(best):
+                return reading
     return best

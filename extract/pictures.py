@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from gongkai.extract import proof, scan
+from gongkai.extract.scan import Page, ScanPage
 from gongkai.extract.stream import Line
 from gongkai.limits import MB, NotAReportFile, read_report
-from gongkai.model import Picture
+from gongkai.model import Extraction, Picture
 
 MAX_PICTURES = 24  # pictures read in one document (a report's tables take a few)
 MAX_PICTURE_BYTES = 20 * MB
@@ -77,12 +79,10 @@ def _beside(page: Path, src: str) -> Picture:
         return Picture(src, error=f"cannot read {src}: {e.strerror or e}")
 
 
-def recognise(data: bytes, number: int) -> list[Line]:
-    """The lines of a picture of a table, numbered as page ``number`` (the OCR reader); ValueError with
-    the reason for a file that is not a picture, or one too large to read."""
+def recognise(data: bytes, number: int) -> ScanPage:
+    """A picture recognised into lines numbered as page ``number``; ValueError with the reason for a
+    file that is not a picture, or one too large to read."""
     from PIL import Image, UnidentifiedImageError
-
-    from gongkai.extract import scan
 
     try:
         with Image.open(io.BytesIO(data)) as image:  # the header only: the size before any decoding
@@ -91,12 +91,16 @@ def recognise(data: bytes, number: int) -> list[Line]:
         raise ValueError("not a picture that can be read (PNG, JPEG, GIF, BMP, TIFF or WebP)") from e
     if width * height > MAX_PICTURE_PIXELS:
         raise ValueError(f"{width}×{height} pixels, more than the {MAX_PICTURE_PIXELS:,} read in one picture")
-    return scan.read_image(data, number).lines
+    return scan.read_image(data, number)
 
 
-def in_place(lines: list[Line], pictures: list[tuple[Placed, bytes]]) -> tuple[list[Line], list[str]]:
-    """``lines`` with each picture's recognised lines where it stands, and what went wrong."""
+def in_place(
+    lines: list[Line], pictures: list[tuple[Placed, bytes]]
+) -> tuple[list[Line], dict[int, Page], list[str]]:
+    """``lines`` with each picture's recognised lines where it stands, the pictures read (by number, for
+    the proof) and what went wrong."""
     out: list[Line] = []
+    pages: dict[int, Page] = {}
     problems: list[str] = []
     pos = 0
     for number, (placed, data) in enumerate(pictures[:MAX_PICTURES], start=1):
@@ -107,8 +111,20 @@ def in_place(lines: list[Line], pictures: list[tuple[Placed, bytes]]) -> tuple[l
         except ValueError as e:
             problems.append(f"picture {number} ({placed.ref[:80]}): {e}")
             continue
-        if _TABLE_LABELS.search("".join(line.text for line in found)):
-            out += found
+        if _TABLE_LABELS.search("".join(line.text for line in found.lines)):
+            out += found.lines
+            pages[number] = found.page
     if len(pictures) > MAX_PICTURES:
         problems.append(f"{len(pictures)} pictures: only the first {MAX_PICTURES} were read")
-    return out + lines[pos:], problems
+    return out + lines[pos:], pages, problems
+
+
+def proven(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
+    """A reading of a document whose tables are (partly) pictures: every cell read from a picture is
+    certain or proven by the identities, else NULL with the reason (``extract.proof``); ``read_by``
+    says whether the text gave some of the tables."""
+    out = proof.prove(extraction, pages)
+    shown = [c for c in out.cells if c.raw is not None]
+    if any(c.page in pages for c in shown):
+        out.read_by = "ocr" if all(c.page in pages for c in shown) else "text+ocr"
+    return out

@@ -57,12 +57,15 @@ def extract_bytes(
     source: str,
     year_hint: int | None = None,
     content_type: str | None = None,
+    ocr: bool = True,
     pictures: dict[str, Picture] | None = None,
 ) -> Extraction:
     """Extract one report; never raises for bad input: the status and error say what went wrong.
 
-    ``content_type`` is the HTTP header the page was served with (its charset is used for HTML);
-    ``pictures`` the pictures fetched for a page, by URL (``extract.pictures``).
+    ``content_type`` is the HTTP header the page was served with (its charset is used for HTML).
+    ``ocr``: recognise pictured pages of a PDF, and tables printed as pictures in a web page or a Word
+    file (else such a report is ``needs_ocr``); ``pictures``: the pictures fetched for a page, by URL
+    (``extract.pictures``).
     """
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data) if data else "empty"
@@ -82,11 +85,11 @@ def extract_bytes(
         except limits.TooLarge as e:
             return refuse("failed", str(e))
     if kind == "html":
-        extraction = extract_html(data, source, sha, year_hint, content_type, pictures)
+        extraction = extract_html(data, source, sha, year_hint, content_type, pictures, ocr)
     elif kind in {"zip", "ole", "rtf"}:
-        extraction = extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint)
+        extraction = extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint, ocr=ocr)
     elif kind == "pdf":
-        extraction = extract_pdf(data, source=source, sha256=sha, year_hint=year_hint)
+        extraction = extract_pdf(data, source=source, sha256=sha, year_hint=year_hint, ocr=ocr)
     else:
         try:
             text, _encoding = decode(data)

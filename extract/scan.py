@@ -145,12 +145,12 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
 # ------------------------------------------------------------------ rules and characters
 
 
-def ruling_edges(grey: np.ndarray, scale: float) -> list[layout.Obj]:
-    """The page's straight ruling lines as pdfplumber-style edges (points): long thin runs of ink found
-    by opening the ink with a long flat (or tall) kernel."""
+def ruling_edges(grey: np.ndarray, scale: float, ink_below: int = INK) -> list[layout.Obj]:
+    """The page's straight ruling lines as pdfplumber-style edges (points): long thin runs of ink
+    (pixels darker than ``ink_below``) found by opening the ink with a long flat (or tall) kernel."""
     import cv2
 
-    ink = (grey < INK).astype(np.uint8)
+    ink = (grey < ink_below).astype(np.uint8)
     height, width = ink.shape
     edges: list[layout.Obj] = []
     for orientation, kernel in (("h", (max(25, width // 40), 1)), ("v", (1, max(25, height // 60)))):

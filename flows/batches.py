@@ -98,12 +98,13 @@ def failures(reports: list[records.ReportRecord]) -> dict[str, str]:
 
 
 def stage_batch(
-    sources: list[Source], raw_dir: Path, at: datetime, batches_dir: Path, name: str
+    sources: list[Source], raw_dir: Path, at: datetime, batches_dir: Path, name: str, ocr: bool = True
 ) -> StagedBatch:
-    """Extract and transform a batch; its rows go to ``batches_dir/<name>.<part>.parquet``."""
+    """Extract and transform a batch; its rows go to ``batches_dir/<name>.<part>.parquet``. ``ocr``:
+    recognise pictured pages (else they are ``needs_ocr``)."""
     reports, frames, wrapped, pictured, facts = [], [], [], [], []
     cpu = {"extract": 0.0, "transform": 0.0}
-    guard = worker_guard()
+    guard = worker_guard(ocr)
     for index, source in enumerate(sources):
         t0 = time.process_time()
         extraction = extract_source(body(source, raw_dir), guard)

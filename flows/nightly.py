@@ -70,11 +70,11 @@ def fetch_pictures_task(
 
 @task(name="extract-transform", task_run_name="extract batch {name}")
 def stage_task(
-    sources: list[Source], raw_dir: Path, at: datetime, batches_dir: Path, name: str
+    sources: list[Source], raw_dir: Path, at: datetime, batches_dir: Path, name: str, ocr: bool = True
 ) -> StagedBatch:
     """A batch of reports per task keeps Prefect's per-task overhead small next to the work."""
     stopping.leave_stopping_to_the_flow()
-    return batches.stage_batch(sources, raw_dir, at, batches_dir, name)
+    return batches.stage_batch(sources, raw_dir, at, batches_dir, name, ocr)
 
 
 @task(name="start-worker")
@@ -85,12 +85,18 @@ def warm_up_task() -> int:
 
 
 def stage_all(
-    sources: list[Source], raw_dir: Path, at: datetime, batches_dir: Path, size: int, prefix: str
+    sources: list[Source],
+    raw_dir: Path,
+    at: datetime,
+    batches_dir: Path,
+    size: int,
+    prefix: str,
+    ocr: bool = True,
 ) -> list[tuple[list[Source], StagedBatch]]:
     """Every source extracted in batches on the flow's task runner (threads, processes or Dask)."""
     split = batches.split(sources, size)
     futures = [
-        stage_task.submit(b, raw_dir, at, batches_dir, f"{prefix}{i:05d}") for i, b in enumerate(split)
+        stage_task.submit(b, raw_dir, at, batches_dir, f"{prefix}{i:05d}", ocr) for i, b in enumerate(split)
     ]
     done = []
     for b, f in zip(split, futures, strict=True):
@@ -126,12 +132,13 @@ def nightly(
     settings: FetchSettings | None = None,
     batch_size: int | None = None,
     workers: int = 1,
+    ocr: bool = True,
 ) -> RunSummary:
     """Fetch what changed in the catalog, extract it, load it, check it, export the district summary.
 
     ``workers``: the task runner's extraction workers (``with_workers`` sets both); with more than one,
     they start while the flow reads the catalog and fetches. ``batch_size``: reports per extraction
-    task (default: ``batches.batch_size``)."""
+    task (default: ``batches.batch_size``). ``ocr``: recognise scanned pages (False: ``needs_ocr``)."""
     stopping.keep_stopping_on_signals()
     settings = settings or FetchSettings()
     starting = [warm_up_task.submit() for _ in range(workers)] if workers > 1 else []
@@ -164,20 +171,20 @@ def nightly(
                 for started in starting:
                     started.wait()
                 batch_size = batch_size or batches.batch_size(len(todo), workers)
-                done = stage_all(todo, raw_dir, at, night_batches, batch_size, "a")
+                done = stage_all(todo, raw_dir, at, night_batches, batch_size, "a", ocr)
                 fetched = acquired.fetched
                 pictured = steps.pictured(done)  # pages whose tables are pictures: fetched, read again
                 if pictured:
                     shown = fetch_pictures_task(pictured, previous, settings, raw_dir)
                     fetched = fetched + shown.fetched
-                    done += stage_all(shown.sources, raw_dir, at, night_batches, batch_size, "p")
+                    done += stage_all(shown.sources, raw_dir, at, night_batches, batch_size, "p", ocr)
                 wrapped = steps.attachments(done, previous)  # report pages that only link their report
                 night_sources = acquired.sources
                 if wrapped:
                     attached = fetch_attachments_task(wrapped, previous, settings, raw_dir)
                     fetched, night_sources = fetched + attached.fetched, night_sources + attached.sources
                     more, _ = steps.to_extract(known, attached.sources)
-                    done += stage_all(more, raw_dir, at, night_batches, batch_size, "b")
+                    done += stage_all(more, raw_dir, at, night_batches, batch_size, "b", ocr)
                 staged = [s for _, s in done]
                 summary.worker_cpu_seconds = steps.worker_cpu_seconds(staged)
                 laps.lap("extract_transform")

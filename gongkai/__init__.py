@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 # Bump when extraction output can change for the same input: stored reports are re-extracted.
-EXTRACTOR_VERSION = "3"  # 3: text variants, HTML grids, stricter narrative figures
+EXTRACTOR_VERSION = "4"  # 4: scans read by OCR (needs_ocr reports read again)

@@ -30,7 +30,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from gongkai.limits import Limits
     from gongkai.transform.cells import format_value, tidy_frame
 
-    with Guard(Limits.from_env(args.time_limit, args.memory_limit)) as guard:
+    with Guard(Limits.from_env(args.time_limit, args.memory_limit, ocr=not args.no_ocr)) as guard:
         extraction = guard.extract_path(args.file, year_hint=args.year)
     frame = tidy_frame(extraction) if extraction.cells else None
     rows = list(frame.iter_rows(named=True)) if frame is not None else []
@@ -90,7 +90,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     with server.temporary_server(data_dir):
         flow = with_workers(args.workers, dask_address=args.dask_address, use_dask=args.dask)
-        summary = flow(catalog_path=Path(args.catalog), data_dir=data_dir, batch_size=args.batch_size)
+        summary = flow(
+            catalog_path=Path(args.catalog),
+            data_dir=data_dir,
+            batch_size=args.batch_size,
+            ocr=not args.no_ocr,
+        )
     print(summary.text())
     return 0
 
@@ -202,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--memory-limit", type=float, help="megabytes to read it in (default 2048; GONGKAI_MEMORY_LIMIT)"
     )
+    p.add_argument(
+        "--no-ocr",
+        action="store_true",
+        help="do not recognise scanned pages: such a report is needs_ocr (also GONGKAI_OCR=0)",
+    )
     p.set_defaults(func=cmd_parse)
 
     def with_db(p: argparse.ArgumentParser) -> None:
@@ -225,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--verbose", action="store_true", help="Prefect's log of every task instead of the stages' progress"
+    )
+    p.add_argument(
+        "--no-ocr",
+        action="store_true",
+        help="do not recognise scanned pages: such a report is needs_ocr (also GONGKAI_OCR=0)",
     )
     p.set_defaults(func=cmd_run)
 

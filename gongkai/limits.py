@@ -17,6 +17,7 @@ TIME_LIMIT_SECONDS = 180.0  # to read one report; above LibreOffice's own 120 s 
 MEMORY_LIMIT_BYTES = 2048 * MB  # address space of the process that reads a report
 TIME_LIMIT_ENV = "GONGKAI_TIME_LIMIT"  # seconds
 MEMORY_LIMIT_ENV = "GONGKAI_MEMORY_LIMIT"  # megabytes
+OCR_ENV = "GONGKAI_OCR"  # 0: pictured pages are not recognised (needs_ocr), as ``--no-ocr``
 
 
 def _env_number(name: str, default: float, scale: float = 1.0) -> float:
@@ -34,13 +35,17 @@ class Limits:
     seconds: float = TIME_LIMIT_SECONDS
     memory_bytes: int = MEMORY_LIMIT_BYTES
     max_bytes: int = MAX_REPORT_BYTES
+    ocr: bool = True  # recognise pictured pages (the costliest reading)
 
     @classmethod
-    def from_env(cls, seconds: float | None = None, memory_mb: float | None = None) -> Limits:
+    def from_env(
+        cls, seconds: float | None = None, memory_mb: float | None = None, ocr: bool | None = None
+    ) -> Limits:
         """The defaults, overridden by the environment, overridden by the arguments given."""
         return cls(
             seconds=seconds or _env_number(TIME_LIMIT_ENV, TIME_LIMIT_SECONDS),
             memory_bytes=int((memory_mb or _env_number(MEMORY_LIMIT_ENV, MEMORY_LIMIT_BYTES / MB)) * MB),
+            ocr=ocr if ocr is not None else os.environ.get(OCR_ENV, "1").strip() != "0",
         )
 
     def too_slow(self) -> str:

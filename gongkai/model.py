@@ -38,6 +38,7 @@ class Extraction:
     problems: list[str] = field(default_factory=list)
     narrative: str = ""
     attachments: list[str] = field(default_factory=list)  # documents a web page links to (附件), to fetch
+    read_by: str = "text"  # text | ocr | text+ocr: whether (some of) the tables were read by OCR
     # pictures the report shows (tables printed as images) that the reader was not given: URLs to fetch,
     # after which the page is read again with them (``Source.pictures``)
     pictures: list[str] = field(default_factory=list)

@@ -54,6 +54,7 @@ class ReportRecord:
     agency_printed: str | None = None
     district_printed: str | None = None
     year_printed: int | None = None
+    read_by: str | None = None  # text | ocr | text+ocr
     # what the catalog says of the source (report_sources); not columns of reports
     catalog_agency: str | None = None
     catalog_district: str | None = None
@@ -118,6 +119,7 @@ REPORT_SCHEMA: dict[str, Any] = {
     "agency_printed": pl.String,
     "district_printed": pl.String,
     "year_printed": pl.Int32,
+    "read_by": pl.String,
     "catalog_agency": pl.String,
     "catalog_district": pl.String,
     "catalog_year": pl.Int32,
@@ -173,6 +175,7 @@ def report_record(
         agency_printed=districts.clean_name(extraction.agency),
         district_printed=extraction.district,
         year_printed=extraction.year,
+        read_by=extraction.read_by,
         catalog_agency=catalog.agency,
         catalog_district=catalog.district,
         catalog_year=catalog.year,

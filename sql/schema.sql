@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS reports (
     district_source VARCHAR,                -- where the district came from: catalog or name; NULL: unknown
     agency_printed VARCHAR,                 -- the agency the document prints (NULL: none read); differs from agency when the catalog says otherwise
     district_printed VARCHAR,               -- the district the document names (NULL: none)
-    year_printed INTEGER                    -- the data year the document prints (NULL: none read)
+    year_printed INTEGER,                   -- the data year the document prints (NULL: none read)
+    read_by VARCHAR                         -- how the tables were read: text (a text layer, HTML, DOCX…), ocr (every table page recognised from pictures) or text+ocr; NULL: loaded before OCR existed
 );
 -- warehouses created before these columns existed
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS published_on DATE;
@@ -31,6 +32,7 @@ ALTER TABLE reports ADD COLUMN IF NOT EXISTS district_source VARCHAR;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS agency_printed VARCHAR;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS district_printed VARCHAR;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS year_printed INTEGER;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS read_by VARCHAR;
 
 -- report_sources: every place a report's bytes were listed (the same file twice in the catalog, or at two URLs), with what the catalog says there
 CREATE TABLE IF NOT EXISTS report_sources (
@@ -65,8 +67,19 @@ CREATE TABLE IF NOT EXISTS cells (
     page INTEGER,                           -- page of the document (PDFs)
     line INTEGER,                           -- line of the document
     cell_order INTEGER,                     -- taxonomy order
+    box_x0 DOUBLE,                          -- OCR: left of the cell on its page, in PDF points (1/72 in) from the page's left; an image's pixels × 72 / its dpi; NULL: not read by OCR
+    box_top DOUBLE,                         -- OCR: top of the cell, in PDF points from the page's top
+    box_x1 DOUBLE,                          -- OCR: right of the cell, in PDF points from the page's left
+    box_bottom DOUBLE,                      -- OCR: bottom of the cell, in PDF points from the page's top
+    confidence DOUBLE,                      -- OCR: the engine's confidence in the cell's characters (0–1, the least of them); NULL: not read by OCR
     PRIMARY KEY (report_id, table_code, row_code, column_code)
 );
+-- warehouses created before OCR
+ALTER TABLE cells ADD COLUMN IF NOT EXISTS box_x0 DOUBLE;
+ALTER TABLE cells ADD COLUMN IF NOT EXISTS box_top DOUBLE;
+ALTER TABLE cells ADD COLUMN IF NOT EXISTS box_x1 DOUBLE;
+ALTER TABLE cells ADD COLUMN IF NOT EXISTS box_bottom DOUBLE;
+ALTER TABLE cells ADD COLUMN IF NOT EXISTS confidence DOUBLE;
 
 -- dim_table: the three statistical tables (taxonomy.py), refreshed by ensure_schema()
 CREATE TABLE IF NOT EXISTS dim_table (

@@ -36,7 +36,13 @@ TIDY_SCHEMA: dict[str, pl.DataType] = {
     "page": pl.Int32(),
     "line": pl.Int32(),
     "cell_order": pl.Int32(),
+    "box_x0": pl.Float64(),
+    "box_top": pl.Float64(),
+    "box_x1": pl.Float64(),
+    "box_bottom": pl.Float64(),
+    "confidence": pl.Float64(),
 }
+BOX = ("box_x0", "box_top", "box_x1", "box_bottom")  # RawCell.box, in PDF points
 
 
 class CellValidationError(ValueError):
@@ -117,6 +123,8 @@ def tidy_frame(extraction: Extraction, entry: CatalogEntry | None = None) -> pl.
             "page": [c.page for c in extraction.cells],
             "line": [c.line for c in extraction.cells],
             "cell_order": [order[(c.table, c.row, c.column)] for c in extraction.cells],
+            **{name: [c.box[i] if c.box else None for c in extraction.cells] for i, name in enumerate(BOX)},
+            "confidence": [c.confidence for c in extraction.cells],
         },
         schema={
             "table": pl.String(),
@@ -126,6 +134,8 @@ def tidy_frame(extraction: Extraction, entry: CatalogEntry | None = None) -> pl.
             "page": pl.Int32(),
             "line": pl.Int32(),
             "cell_order": pl.Int32(),
+            **dict.fromkeys(BOX, pl.Float64()),
+            "confidence": pl.Float64(),
         },
     )
     tidy = normalise_values(base).with_columns(

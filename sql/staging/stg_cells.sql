@@ -19,7 +19,12 @@ select
     c.annotation,       -- text printed beside the number
     c.page,             -- page of the document (when known)
     c.line,             -- line of the document (when known)
-    c.cell_order        -- taxonomy order
+    c.cell_order,       -- taxonomy order
+    c.box_x0,           -- OCR: the cell's box on its page, in PDF points from the top-left (NULL: not OCR)
+    c.box_top,          -- OCR: top of the cell's box
+    c.box_x1,           -- OCR: right of the cell's box
+    c.box_bottom,       -- OCR: bottom of the cell's box
+    c.confidence        -- OCR: the engine's confidence in the cell (0–1); NULL: not read by OCR
 from cells as c
 inner join stg_reports as r using (report_id)
 -- one label per format and cell: the line of taxonomy.csv the report's format uses

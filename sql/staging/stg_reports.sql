@@ -29,7 +29,8 @@ select
     n_null_cells,       -- of which NULL (unreadable)
     published_on,       -- publication date the page states (NULL: not stated)
     district_source,    -- catalog or name (NULL: district unknown)
-    agency_printed      -- the agency the document prints (the catalog's agency counts)
+    agency_printed,     -- the agency the document prints (the catalog's agency counts)
+    read_by             -- text, ocr or text+ocr: whether the tables were recognised from pictures
 from versions
 -- the latest version is current; when it failed, the source has no current data
 where version_rank = 1

@@ -1,0 +1,255 @@
+"""OCR readings proven before they are kept: a cell read by OCR is a fact only when it is certain.
+
+1. A cell is *doubtful* when the engine's confidence is below ``CONFIDENT``, when an empty cell has
+   ink in it (something printed that was not read), or when it takes part in an identity (R1–R4)
+   that the readings break.
+2. Each doubtful cell is read again from its crop of the page at another scale and binarised
+   (``ocr.read_crops``). A cell whose two new readings agree with the first, each with confidence
+   ``CONFIDENT`` or more, is certain again.
+3. The rest: every combination of their readings is tried against the identities that involve them
+   (``identities.checks``, the declaration the table parser proves glued digits with). A combination
+   is kept only if it is the one that makes every judged identity hold; then each doubtful cell is
+   kept as that reading. Otherwise the doubtful cells are NULL, with ``ocr_unproven: …`` in problems
+   (the flag ``sql/flags/flag_ocr_unproven.sql`` reads it).
+4. An identity still broken by cells that are all certain is the report's own: the printed values are
+   kept and a problem says so (``printed as read``), unlike an OCR doubt.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from gongkai import identities, taxonomy
+from gongkai.extract import ocr
+from gongkai.extract.scan import INK, Page
+from gongkai.model import Extraction, RawCell
+from gongkai.numbers import value_of
+
+CONFIDENT = 0.95  # the engine's confidence (0–1) above which a reading stands without proof
+INSET = 0.12  # of a cell's height: the margin cut from a crop so that its rules stay out
+INK_SHARE = 0.004  # share of an empty cell's inside that is ink: something printed was not read
+MAX_COMBINATIONS = 50_000
+UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
+
+Key = tuple[str, str, str]
+
+
+@dataclass
+class Doubt:
+    """A doubtful cell: why, and the readings it may have (None: the cell shows nothing readable)."""
+
+    reason: str
+    readings: list[str] = field(default_factory=list)
+
+
+def _key(c: RawCell) -> Key:
+    return (c.table, c.row, c.column)
+
+
+def _checks(cells: Iterable[RawCell], fmt: str | None) -> tuple[identities.Check, ...]:
+    keys = {_key(c) for c in cells}
+    rows = tuple(r for r in taxonomy.rows_of("requests", "2021") if ("requests", r, "total") in keys)
+    return identities.checks(rows, taxonomy.rows_of("appeals", fmt or "2021"))
+
+
+def _crop(page: Page, box: tuple[float, float, float, float]) -> np.ndarray | None:
+    """The inside of a cell on the page's image (the box is in points), its rules cut off."""
+    x0, top, x1, bottom = (v / page.scale for v in box)
+    margin = INSET * (bottom - top)
+    height, width = page.grey.shape
+    a, b = max(0, int(top + margin)), min(height, int(bottom - margin))
+    c, d = max(0, int(x0 + margin)), min(width, int(x1 - margin))
+    if b - a < 4 or d - c < 4:
+        return None
+    return page.grey[a:b, c:d]
+
+
+def _variants(crop: np.ndarray) -> list[np.ndarray]:
+    """The crop twice enlarged, and binarised (Otsu), each with a white border."""
+    import cv2
+
+    big = cv2.resize(crop, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    _, binary = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    pad = max(4, crop.shape[0] // 4)
+    return [
+        cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+        for image in (big, binary)
+    ]
+
+
+def _has_ink(crop: np.ndarray) -> bool:
+    return float((crop < INK).mean()) > INK_SHARE
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return value_of(a) == value_of(b) and value_of(a) is not None
+
+
+def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Page]) -> None:
+    """Read each doubtful cell again from its crop; one whose readings all agree confidently (or that
+    shows no ink at all, as read) is no longer doubtful."""
+    crops: list[np.ndarray] = []
+    owners: list[Key] = []
+    by_key = {_key(c): c for c in cells}
+    for key in sorted(doubts):
+        c = by_key[key]
+        page = pages.get(c.page or 0)
+        crop = _crop(page, c.box) if page is not None and c.box is not None else None
+        if crop is None:
+            continue
+        if c.raw == "" and not _has_ink(crop):
+            del doubts[key]  # an empty cell, truly empty
+            continue
+        for image in _variants(crop):
+            crops.append(image)
+            owners.append(key)
+    readings: dict[Key, list[tuple[str, float]]] = {}
+    for key, (text, score) in zip(owners, ocr.read_crops(crops), strict=True):
+        readings.setdefault(key, []).append(("".join(text.split()), score))
+    for key, again in readings.items():
+        c = by_key[key]
+        first = c.raw or ""
+        agree = all(_same(text, first) and score >= CONFIDENT for text, score in again)
+        if agree and first:
+            del doubts[key]
+            continue
+        doubt = doubts[key]
+        for text in [first, *(t for t, _ in again)]:
+            if value_of(text) is not None and not any(_same(text, r) for r in doubt.readings):
+                doubt.readings.append(text)
+
+
+def _broken(checks: Iterable[identities.Check], value: dict[Key, float | None]) -> list[identities.Check]:
+    return [check for check in checks if check.holds(value) is False]
+
+
+def _solve(
+    doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...], value: dict[Key, float | None]
+) -> dict[Key, str] | None:
+    """The one combination of the doubtful cells' readings under which every judged identity that
+    involves them holds, each of them judged at least once; None if there is none or more than one."""
+    keys = sorted(doubts)
+    involved = [check for check in checks if any(k in check.expected or k in check.printed for k in keys)]
+    options = [doubts[k].readings for k in keys]
+    total = 1
+    for o in options:
+        total *= len(o)
+    if not keys or total == 0 or total > MAX_COMBINATIONS:
+        return None
+    found: dict[Key, str] | None = None
+    for combo in itertools.product(*options):
+        trial = value | {k: value_of(r) for k, r in zip(keys, combo, strict=True)}
+        judged = [check for check in involved if check.holds(trial) is not None]
+        if any(not check.holds(trial) for check in judged):
+            continue
+        seen = {k for check in judged for k in (*check.expected, *check.printed)}
+        if not all(k in seen for k in keys):
+            continue
+        if found is not None:
+            return None
+        found = dict(zip(keys, combo, strict=True))
+    return found
+
+
+def _components(doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...]) -> list[list[Key]]:
+    """The doubtful cells grouped by the identities that tie them together (solved one group at a time)."""
+    group = {k: k for k in doubts}
+
+    def root(k: Key) -> Key:
+        while group[k] != k:
+            k = group[k]
+        return k
+
+    for check in checks:
+        tied = [k for k in (*check.expected, *check.printed) if k in group]
+        for a, b in itertools.pairwise(tied):
+            group[root(a)] = root(b)
+    out: dict[Key, list[Key]] = {}
+    for k in sorted(doubts):
+        out.setdefault(root(k), []).append(k)
+    return list(out.values())
+
+
+def _name(key: Key) -> str:
+    return ".".join(key)
+
+
+def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
+    """The extraction with every OCR cell (a cell on one of ``pages``) certain or proven, else NULL."""
+    cells = extraction.cells
+    ocr_cells = [c for c in cells if c.page in pages and c.raw is not None]
+    if not ocr_cells:
+        return extraction
+    checks = _checks(cells, extraction.format)
+    value = {_key(c): value_of(c.raw) for c in cells}
+    doubts: dict[Key, Doubt] = {}
+    for c in ocr_cells:
+        if c.confidence is None:
+            doubts[_key(c)] = Doubt("no confidence for the reading")
+        elif c.raw == "" or c.confidence < CONFIDENT:
+            doubts[_key(c)] = Doubt(f"read {c.raw!r} with confidence {c.confidence:.2f}")
+    on_ocr = {_key(c) for c in ocr_cells}
+    for check in _broken(checks, value):
+        for k in (*check.expected, *check.printed):
+            if k in on_ocr and k not in doubts:
+                doubts[k] = Doubt(f"in {check.rule}, which the readings break")
+    _reread(cells, doubts, pages)
+
+    kept: dict[Key, str] = {}
+    nulled: dict[Key, str] = {}
+    for group in _components(doubts, checks):
+        part = {k: doubts[k] for k in group}
+        solution = _solve(part, checks, value)
+        if solution is None:
+            for k in group:
+                readings = " / ".join(repr(r) for r in part[k].readings) or "nothing readable"
+                nulled[k] = (
+                    f"{UNPROVEN}: {_name(k)}: {part[k].reason}; readings {readings}: no single reading "
+                    "satisfies the identities (R1–R4): left NULL"
+                )
+        else:
+            kept |= solution
+    problems = list(extraction.problems)
+    out: list[RawCell] = []
+    for c in cells:
+        k = _key(c)
+        if k in nulled:
+            out.append(replace(c, raw=None))
+            problems.append(nulled[k])
+        elif k in kept:
+            if kept[k] != c.raw:
+                problems.append(f"ocr: {_name(k)}: read {c.raw!r}, re-read {kept[k]!r}: proven by R1–R4")
+            out.append(replace(c, raw=kept[k]))
+        else:
+            out.append(c)
+    final = {_key(c): value_of(c.raw) for c in out}
+    for check in _broken(checks, final):
+        parts = [k for k in (*check.expected, *check.printed) if k in on_ocr]
+        if parts:
+            problems.append(
+                f"{check.rule} broken as printed ({check.cells}): every part recognised with confidence "
+                f"≥ {CONFIDENT} and confirmed by a second reading: the report's own numbers, not an OCR error"
+            )
+    return _with(extraction, out, problems)
+
+
+def _with(extraction: Extraction, cells: list[RawCell], problems: list[str]) -> Extraction:
+    nulls_before = sum(1 for c in extraction.cells if c.raw is None)
+    nulls = sum(1 for c in cells if c.raw is None)
+    status = extraction.status
+    if nulls > nulls_before and status == "ok":
+        status = "partial"
+    if nulls != nulls_before:
+        problems = [p for p in problems if not p.endswith("cells not shown in the document (NULL)")]
+        problems.append(f"{nulls} cells not shown in the document (NULL)")
+    return replace(
+        extraction,
+        cells=cells,
+        problems=problems,
+        status=status,
+        error="; ".join(problems) if status != "ok" else None,
+    )
