@@ -1,7 +1,8 @@
 """The OCR engine: RapidOCR (PP-OCRv6 small models shipped in the ``rapidocr`` wheel) on onnxruntime, CPU.
 
 One engine per process, created on first use (``engine()``): the models load from the wheel's own
-``models/`` folder, by path, so nothing is downloaded. onnxruntime runs with ``GONGKAI_OCR_THREADS``
+``models/`` folder, by path, so nothing is downloaded (it runs without a network); onnxruntime's
+telemetry events are switched off. onnxruntime runs with ``GONGKAI_OCR_THREADS``
 threads (default 1: the workers are the parallelism). Boxes are in the pixels of the image given.
 """
 
@@ -16,7 +17,8 @@ from typing import Any
 import numpy as np
 
 THREADS_ENV = "GONGKAI_OCR_THREADS"
-DETECT_SIDE = 2000  # the longest side the detector sees; larger pages are shrunk for it
+DETECT_SIDE = 1600  # the longest side the detector sees (larger pages are shrunk for it): ~600 MB peak
+INK = 160  # grey level below which a pixel of a page image is ink
 _MODELS = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
@@ -39,16 +41,10 @@ class Glyph:
 
 
 @dataclass(frozen=True)
-class TextBox:
-    """One detected text line: the text, its box (pixels), its confidence and its characters."""
+class TextBox(Glyph):
+    """One detected text line: the text, its box (pixels), its confidence, and its characters."""
 
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    confidence: float
-    glyphs: tuple[Glyph, ...]
+    glyphs: tuple[Glyph, ...] = ()
 
 
 def models_dir() -> Path:
@@ -69,8 +65,10 @@ def engine() -> Any:
     global _ENGINE
     with _LOCK:
         if _ENGINE is None:
+            import onnxruntime
             from rapidocr import RapidOCR
 
+            onnxruntime.disable_telemetry_events()
             folder = models_dir()
             n = threads()
             params: dict[str, Any] = {key: str(folder / name) for key, name in _MODELS.items()}

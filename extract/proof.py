@@ -1,11 +1,14 @@
 """OCR readings proven before they are kept: a cell read by OCR is a fact only when it is certain.
 
 1. A cell is *doubtful* when the engine's confidence is below ``CONFIDENT``, when an empty cell has
-   ink in it (something printed that was not read), or when it takes part in an identity (R1–R4)
-   that the readings break.
+   ink in it (something printed that was not read), when it takes part in an identity (R1–R4)
+   that the readings break. A cell whose row's boxes do not stand in the table's column order (a rule
+   the scan lost merged or split cells: the reading order no longer says which value is which) is
+   NULL at once: identities that happen to hold (0 = 0 + 0) prove nothing about a column.
 2. Each doubtful cell is read again from its crop of the page at another scale and binarised
-   (``ocr.read_crops``). A cell whose two new readings agree with the first, each with confidence
-   ``CONFIDENT`` or more, is certain again.
+   (``ocr.read_crops``). A cell whose new readings agree with the first is certain again when the
+   first or every new one has confidence ``CONFIDENT`` or more. A reading that cannot be the cell's
+   (a fraction in a column of counts) is no candidate.
 3. The rest: every combination of their readings is tried against the identities that involve them
    (``identities.checks``, the declaration the table parser proves glued digits with). A combination
    is kept only if it is the one that makes every judged identity hold; then each doubtful cell is
@@ -20,14 +23,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gongkai import identities, taxonomy
 from gongkai.extract import ocr
-from gongkai.extract.scan import INK, Page
+from gongkai.extract.ocr import INK
 from gongkai.model import Extraction, RawCell
-from gongkai.numbers import value_of
+from gongkai.numbers import AMOUNT_COLUMNS, value_of
 
 CONFIDENT = 0.95  # the engine's confidence (0–1) above which a reading stands without proof
 INSET = 0.12  # of a cell's height: the margin cut from a crop so that its rules stay out
@@ -36,6 +40,9 @@ MAX_COMBINATIONS = 50_000
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
 
 Key = tuple[str, str, str]
+
+if TYPE_CHECKING:
+    from gongkai.extract.scan import Page
 
 
 @dataclass
@@ -113,14 +120,55 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
     for key, again in readings.items():
         c = by_key[key]
         first = c.raw or ""
-        agree = all(_same(text, first) and score >= CONFIDENT for text, score in again)
-        if agree and first:
+        read = [(text, score) for text, score in again if _possible(c, text)]  # nothing read is no reading
+        agree = bool(read) and all(_same(text, first) for text, _ in read)
+        sure = (c.confidence or 0.0) >= CONFIDENT or all(score >= CONFIDENT for _, score in read)
+        if first and agree and sure:
             del doubts[key]
             continue
         doubt = doubts[key]
-        for text in [first, *(t for t, _ in again)]:
-            if value_of(text) is not None and not any(_same(text, r) for r in doubt.readings):
+        for text in [first, *(t for t, _ in read)]:
+            if _possible(c, text) and not any(_same(text, r) for r in doubt.readings):
                 doubt.readings.append(text)
+
+
+def _possible(c: RawCell, text: str) -> bool:
+    """Whether a reading can be the cell's: a number, whole unless the column holds an amount."""
+    value = value_of(text)
+    return bool(text) and value is not None and (c.column in AMOUNT_COLUMNS or float(value).is_integer())
+
+
+def _misplaced(cells: list[RawCell], fmt: str | None) -> dict[Key, str]:
+    """OCR cells whose boxes do not stand as their table prints them: each row's cells (table 四: all
+    its cells, printed as one row) in column order left to right on one line, or top to bottom in one
+    column (a table printed turned). A rule the scan lost merges or splits cells, and the reading order
+    then no longer says which value is which column's."""
+    groups: dict[tuple[str, str], list[RawCell]] = {}
+    for c in cells:
+        if c.box is not None and c.raw is not None:
+            groups.setdefault((c.table, "" if c.table == "appeals" else c.row), []).append(c)
+    out: dict[Key, str] = {}
+    for (table, row), group in groups.items():
+        order = taxonomy.order_of(fmt)
+        group.sort(key=lambda c: order.get(_key(c), 0))
+        if len(group) < 2 or _in_line(group, 0) or _in_line(group, 1):
+            continue
+        where = f"{table}.{row}" if row else table
+        for c in group:
+            out[_key(c)] = f"its place on the page does not follow {where}'s columns (a rule lost?)"
+    return out
+
+
+def _in_line(group: list[RawCell], axis: int) -> bool:
+    """The cells' boxes one after another along ``axis`` (0: left to right, 1: top to bottom), each
+    overlapping the first across it."""
+    boxes = [c.box for c in group if c.box is not None]
+    across = 1 - axis
+    first = boxes[0]
+    for a, b in itertools.pairwise(boxes):
+        if b[axis] < a[axis + 2] - 1.0:  # starts before the previous ends
+            return False
+    return all(b[across] < first[across + 2] and b[across + 2] > first[across] for b in boxes)
 
 
 def _broken(checks: Iterable[identities.Check], value: dict[Key, float | None]) -> list[identities.Check]:
@@ -193,14 +241,20 @@ def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
         elif c.raw == "" or c.confidence < CONFIDENT:
             doubts[_key(c)] = Doubt(f"read {c.raw!r} with confidence {c.confidence:.2f}")
     on_ocr = {_key(c) for c in ocr_cells}
+    by_key = {_key(c): c for c in ocr_cells}
     for check in _broken(checks, value):
         for k in (*check.expected, *check.printed):
             if k in on_ocr and k not in doubts:
                 doubts[k] = Doubt(f"in {check.rule}, which the readings break")
     _reread(cells, doubts, pages)
-
+    # a value in the wrong column is not proven by identities that happen to hold (0 = 0 + 0)
+    nulled = {
+        k: f"{UNPROVEN}: {_name(k)}: read {by_key[k].raw!r}, but {why}: left NULL"
+        for k, why in _misplaced(ocr_cells, extraction.format).items()
+    }
+    for k in nulled:
+        doubts.pop(k, None)
     kept: dict[Key, str] = {}
-    nulled: dict[Key, str] = {}
     for group in _components(doubts, checks):
         part = {k: doubts[k] for k in group}
         solution = _solve(part, checks, value)

@@ -6,7 +6,8 @@ import codecs
 import hashlib
 from pathlib import Path
 
-from gongkai.extract import limits
+from gongkai.extract import limits, scan
+from gongkai.extract.damage import in_words
 from gongkai.extract.docx import extract_office
 from gongkai.extract.html import extract_html
 from gongkai.extract.lines import extract_lines
@@ -78,7 +79,9 @@ def extract_bytes(
     if not data:
         return refuse("failed", "empty file (0 bytes)")
     if kind == "image":
-        return refuse("needs_ocr", "an image, not a document with text: OCR needed")
+        if not ocr:
+            return refuse("needs_ocr", "an image, not a document with text: OCR needed")
+        return _without_absurd_values(_read_image(data, source, sha, year_hint))
     if kind in ("html", "text"):
         try:
             limits.check_text(data, "page" if kind == "html" else "text")
@@ -98,6 +101,15 @@ def extract_bytes(
             return refuse("failed", str(e))
         extraction = extract_lines(lines, source=source, sha256=sha, file_type=kind, year_hint=year_hint)
     return _without_absurd_values(extraction)
+
+
+def _read_image(data: bytes, source: str, sha256: str, year_hint: int | None) -> Extraction:
+    """A report published as one picture (a scanned page): recognised and proven like a scanned PDF."""
+    try:
+        page = scan.read_image(data, page=1)
+    except (OSError, ValueError) as e:  # PIL: not an image it can decode
+        return Extraction(source, sha256, "image", "failed", f"unreadable image: {in_words(e)}")
+    return scan.extract_scans([page], source, sha256, "image", year_hint)
 
 
 def _without_absurd_values(extraction: Extraction) -> Extraction:

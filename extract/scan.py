@@ -11,18 +11,22 @@ come from the same ``layout.lines_from_objects`` as a text PDF's. Each token of 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from gongkai.extract import layout, ocr
+from gongkai.extract import layout, ocr, proof
+from gongkai.extract.lines import extract_lines
+from gongkai.extract.ocr import INK
 from gongkai.extract.stream import Line
+from gongkai.model import Extraction
 
 WORK_DPI = 200.0  # pages are recognised at this resolution
 MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WORK_DPI
 MAX_SKEW = 2.0  # degrees
+MAX_SIDE = 3600  # pixels: a bigger image (a poster, a bomb) is shrunk to it before anything else
 A4_INCHES = (8.27, 11.69)
-INK = 160  # grey level below which a pixel is ink
 
 
 @dataclass
@@ -125,7 +129,7 @@ def guess_dpi(width: int, height: int) -> float:
 
 def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Page:
     """A page image (grey or RGB uint8) made ready for recognition: seal removed, deskewed, resampled
-    to ``WORK_DPI`` when its resolution is outside 150–220 dpi."""
+    to ``WORK_DPI`` when its resolution is outside 150–220 dpi (never beyond ``MAX_SIDE`` pixels)."""
     import cv2
 
     if image.ndim == 3:
@@ -133,11 +137,12 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
     else:
         grey, seal = image.copy(), False
     dpi = dpi or guess_dpi(grey.shape[1], grey.shape[0])
-    if not MIN_DPI <= dpi <= MAX_DPI:
-        factor = WORK_DPI / dpi
+    longest = max(grey.shape)
+    if not MIN_DPI <= dpi <= MAX_DPI or longest > MAX_SIDE:
+        factor = min(WORK_DPI / dpi, MAX_SIDE / longest)
         size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
-        dpi = WORK_DPI
+        dpi *= factor
     grey, angle = deskew(grey)
     return Page(number, grey, dpi, angle, seal)
 
@@ -155,8 +160,9 @@ def ruling_edges(grey: np.ndarray, scale: float, ink_below: int = INK) -> list[l
     edges: list[layout.Obj] = []
     for orientation, kernel in (("h", (max(25, width // 40), 1)), ("v", (1, max(25, height // 60)))):
         lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
-        # bridge the small gaps that noise and JPEG leave in a rule
-        bridge = (9, 1) if orientation == "h" else (1, 9)
+        # bridge the gaps that noise, JPEG and a removed seal's stroke (up to 6 pt, ~2 mm) leave in a rule
+        gap = max(9, round(6.0 / scale))
+        bridge = (gap, 1) if orientation == "h" else (1, gap)
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
         count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
         for x, y, w, h, _area in stats[1:count].tolist():
@@ -233,3 +239,21 @@ def read_image(image: bytes | np.ndarray, page: int = 1, dpi: float | None = Non
     else:
         pixels = image
     return read_page(prepare(pixels, dpi, page))
+
+
+def extract_scans(
+    pages: Sequence[ScanPage],
+    source: str,
+    sha256: str,
+    file_type: str,
+    year_hint: int | None = None,
+    text_lines: Sequence[Line] = (),
+) -> Extraction:
+    """A report whose tables are pictures (``pages``, numbered apart from any page of ``text_lines``):
+    the text lines, then the pages' lines, through the one table reader; every cell read by OCR then
+    proven (``proof.prove``) or NULL. ``read_by`` says ``ocr`` or, with text lines, ``text+ocr``."""
+    lines = [*text_lines, *(line for p in sorted(pages, key=lambda p: p.number) for line in p.lines)]
+    reading = extract_lines(lines, source=source, sha256=sha256, file_type=file_type, year_hint=year_hint)
+    proven = proof.prove(reading, {p.number: p.page for p in pages})
+    proven.read_by = "text+ocr" if text_lines else "ocr"
+    return proven

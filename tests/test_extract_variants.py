@@ -140,5 +140,6 @@ def test_truncated_pdf_fails_with_reason() -> None:
 
 def test_image_saved_as_report_needs_ocr() -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
-    e = extract_bytes(png, source="scan.pdf")
-    assert e.status == "needs_ocr"
+    assert extract_bytes(png, source="scan.pdf", ocr=False).status == "needs_ocr"
+    e = extract_bytes(png, source="scan.pdf")  # recognised by default: this one is no image at all
+    assert e.status == "failed" and "unreadable image" in e.error

@@ -159,8 +159,8 @@ def test_truncated_pdf_fails_or_keeps_only_what_it_shows(report_pdf: bytes, shar
     [
         (b"", "failed", "empty file"),
         (b"<!DOCTYPE html><html><body><p>404 Not Found</p></body></html>", "failed", ""),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "needs_ocr", "OCR"),
-        (b"\xff\xd8\xff\xe0" + b"\x00" * 200, "needs_ocr", "OCR"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "failed", "unreadable image"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 200, "failed", "unreadable image"),
         (b"%PDF-1.7\n" + bytes(range(256)) * 40, "failed", "unreadable PDF"),
     ],
     ids=["zero-bytes", "html-as-pdf", "png-as-pdf", "jpeg-as-pdf", "garbage-after-header"],
@@ -181,22 +181,22 @@ def test_two_thousand_pages_end_quickly_with_reason() -> None:
     assert "2000 pages" in e.error
 
 
-def test_scan_needs_ocr(report_pdf: bytes) -> None:
-    e = extract_bytes(rasterize(report_pdf, scale=0.5), source="scan.pdf")
+def test_scan_needs_ocr_without_ocr(report_pdf: bytes) -> None:
+    e = extract_bytes(rasterize(report_pdf, scale=0.5), source="scan.pdf", ocr=False)
     assert e.status == "needs_ocr"
     assert "no text layer" in e.error
     assert not e.cells
 
 
-def test_tables_scanned_inside_a_text_report_need_ocr(report_pdf: bytes) -> None:
-    e = extract_bytes(rasterize(report_pdf, {2, 3}, scale=0.5), source="mixed.pdf")
+def test_tables_scanned_inside_a_text_report_need_ocr_without_ocr(report_pdf: bytes) -> None:
+    e = extract_bytes(rasterize(report_pdf, {2, 3}, scale=0.5), source="mixed.pdf", ocr=False)
     assert e.status == "needs_ocr"
     assert "page(s) 2, 3" in e.error
     assert not e.cells
 
 
-def test_glyphs_without_unicode_need_ocr() -> None:
-    e = extract_bytes(unmapped_glyphs_pdf(), source="cid.pdf")
+def test_glyphs_without_unicode_need_ocr_without_ocr() -> None:
+    e = extract_bytes(unmapped_glyphs_pdf(), source="cid.pdf", ocr=False)
     assert e.status == "needs_ocr"
     assert "no Unicode mapping" in e.error
 
