@@ -212,3 +212,35 @@ def test_an_opaque_seal_over_the_rules_gives_null_never_a_wrong_value(
     assert not {k: (got[k], want[k]) for k in want if got[k] is not None and got[k] != want[k]}
     for k in (k for k in want if got[k] is None and want[k] is not None):
         assert any(p.startswith(f"{proof.UNPROVEN}: {'.'.join(k)}:") for p in reading.problems)
+
+
+def test_ocr_cells_keep_their_box_and_confidence_and_the_unproven_ones_are_flagged(con, seed) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import load_extraction
+
+    key = ("active_disclosure", "penalties", "decisions")
+    extraction = seed({key: None})
+    extraction.cells = [
+        replace(c, page=3, box=(231.3, 122.2, 516.5, 157.9), confidence=0.99)
+        if (c.table, c.row, c.column) == ("active_disclosure", "licensing", "decisions")
+        else c
+        for c in extraction.cells
+    ]
+    extraction.read_by = "ocr"
+    extraction.status = "partial"
+    extraction.problems = [
+        f"{proof.UNPROVEN}: active_disclosure.penalties.decisions: read '4179' …: left NULL"
+    ]
+    extraction.error = extraction.problems[0]
+    load_extraction(con, extraction)
+    assert con.sql("select read_by from stg_reports").fetchall() == [("ocr",)]
+    box = con.sql(
+        "select page, box_x0, box_top, box_x1, box_bottom, confidence from stg_cells"
+        " where row_code = 'licensing'"
+    ).fetchall()
+    assert box == [(3, 231.3, 122.2, 516.5, 157.9, 0.99)]
+    assert con.sql("select count(*) from stg_cells where confidence is null").fetchall()[0][0] > 100
+    flagged = con.sql(
+        "select rule, table_code, row_code, column_code, severity from consistency_flags"
+        " where rule = 'ocr_unproven'"
+    ).fetchall()
+    assert flagged == [("ocr_unproven", "active_disclosure", "penalties", "decisions", "warning")]

@@ -237,4 +237,5 @@ def test_wrapped_label_and_wrapped_number_rejoin_their_row() -> None:
     chars += [char(ch, 10 + 10 * i, 112) for i, ch in enumerate("出具已获取信息")]
     chars += [char("5", 200, 124)]  # the number 12345 wrapped in its narrow cell
     lines = layout.free_lines(chars)
-    assert [text for _, text in lines] == ["5.要求行政机关确认或重新出具已获取信息\t12345\t0"]
+    assert [text for _, (text, marks) in lines] == ["5.要求行政机关确认或重新出具已获取信息\t12345\t0"]
+    assert all(not marks for _, (_, marks) in lines)  # no OCR characters, no marks

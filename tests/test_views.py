@@ -59,6 +59,7 @@ VIEWS = {
     "flag_agency_mismatch",
     "flag_absurd_values",
     "flag_conflicting_tables",
+    "flag_ocr_unproven",
 }
 
 
