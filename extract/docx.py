@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from gongkai.extract import grid, limits
+from gongkai.extract import grid, limits, pictures
 from gongkai.extract.damage import in_words
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.office import ConversionError, convert, inspect_ole
+from gongkai.extract.pictures import Placed
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
 from gongkai.titles import LEGAL_DIGITS, LEGAL_DIGITS_TRADITIONAL, chinese_numeral
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _W = f"{{{W}}}"
 _P, _TBL, _TR, _TC, _T = _W + "p", _W + "tbl", _W + "tr", _W + "tc", _W + "t"
@@ -260,6 +262,7 @@ class Document:
     images: int = 0
     tables: int = 0
     problems: list[str] = field(default_factory=list)
+    pictures: list[tuple[Placed, bytes]] = field(default_factory=list)  # the images, where they stand
 
 
 class _Walker:
@@ -268,6 +271,7 @@ class _Walker:
         self.lines: list[Line] = []
         self.images = 0
         self.tables = 0
+        self.pictures: list[Placed] = []
 
     def emit(self, text: str) -> None:
         for piece in text.split("\n"):
@@ -319,6 +323,8 @@ class _Walker:
                 continue
             elif tag in _IMAGES:
                 self.images += 1
+                ref = child.get(_R + "embed") or child.get(_R + "id") or ""
+                self.pictures.append(Placed(len(self.lines), ref, len(self.lines) + 1))
             else:
                 self._runs(child, pieces, boxes)
 
@@ -403,11 +409,13 @@ def read_docx(data: bytes) -> Document:
             numbering_el = None
         walker = _Walker(Numbering(numbering_el, document.styles.element))
         walker.block(document.element.body)
+        parts = part.related_parts
+        shown = [(p, parts[p.ref].blob) for p in walker.pictures if p.ref in parts]
     except limits.TooLarge as e:
         raise NotDocx(str(e)) from e
     except Exception as e:  # zipfile, zlib, lxml and python-docx raise many kinds on a damaged file
         raise NotDocx(f"a damaged Word file (DOCX): {in_words(e)}") from e
-    return Document(walker.lines, walker.images, walker.tables)
+    return Document(walker.lines, walker.images, walker.tables, pictures=shown)
 
 
 def _zip_kind(names: set[str]) -> str:
@@ -425,13 +433,30 @@ _ODF_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
 def extract_docx(
-    data: bytes, source: str, sha256: str, year_hint: int | None = None, file_type: str = "docx"
+    data: bytes,
+    source: str,
+    sha256: str,
+    year_hint: int | None = None,
+    file_type: str = "docx",
+    ocr: bool = True,
 ) -> Extraction:
-    """One DOCX into an Extraction; never raises for bad input."""
+    """One DOCX into an Extraction; never raises for bad input. When its text lacks some of the three
+    tables, its pictures are read where they stand with ``ocr`` (``extract.pictures``): tables pasted
+    as images."""
     try:
         document = read_docx(data)
     except NotDocx as e:
         return Extraction(source=source, sha256=sha256, file_type=file_type, status="failed", error=str(e))
+    extraction = _extraction(document, source, sha256, year_hint, file_type)
+    if not ocr or not document.pictures or len({c.table for c in extraction.cells if c.raw is not None}) == 3:
+        return extraction
+    document.lines, recognised, document.problems = pictures.in_place(document.lines, document.pictures)
+    return pictures.proven(_extraction(document, source, sha256, year_hint, file_type), recognised)
+
+
+def _extraction(
+    document: Document, source: str, sha256: str, year_hint: int | None, file_type: str
+) -> Extraction:
     if not document.lines:
         if document.images:
             error = f"no text, and {document.images} images: a scan, OCR needed"
@@ -440,6 +465,7 @@ def extract_docx(
     extraction = extract_lines(
         document.lines, source=source, sha256=sha256, file_type=file_type, year_hint=year_hint
     )
+    extraction.problems = document.problems + extraction.problems
     if extraction.status == "failed" and document.images and not document.tables:
         extraction.status = "needs_ocr"
         extraction.error = (
@@ -451,7 +477,7 @@ def extract_docx(
 
 
 def extract_office(
-    data: bytes, kind: str, source: str, sha256: str, year_hint: int | None = None
+    data: bytes, kind: str, source: str, sha256: str, year_hint: int | None = None, ocr: bool = True
 ) -> Extraction:
     """A zip (DOCX, or ODT), OLE (DOC, WPS) or RTF file: DOCX read directly, the others converted first."""
 
@@ -468,7 +494,7 @@ def extract_office(
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
                 return refuse(file_type, f"a damaged or truncated OpenDocument file (ODT): {in_words(e)}")
         else:
-            return extract_docx(data, source, sha256, year_hint)
+            return extract_docx(data, source, sha256, year_hint, ocr=ocr)
     elif kind == "ole":
         found = inspect_ole(data)
         if found.reason:
@@ -480,4 +506,4 @@ def extract_office(
         converted = convert(data, suffix, "docx")
     except ConversionError as e:
         return refuse(file_type, str(e))
-    return extract_docx(converted, source, sha256, year_hint, file_type=file_type)
+    return extract_docx(converted, source, sha256, year_hint, file_type=file_type, ocr=ocr)

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 
 from gongkai.limits import Limits, NotAReportFile, read_report
-from gongkai.model import Extraction
+from gongkai.model import Extraction, Picture
 
 _HEADER = struct.Struct("!Q")
 _PR_SET_PDEATHSIG = 1
@@ -41,13 +41,18 @@ def failed(source: str, sha256: str, reason: str, file_type: str = "unknown") ->
 
 
 def extract_guarded(
-    data: bytes, source: str, year_hint: int | None, content_type: str | None, ocr: bool = True
+    data: bytes,
+    source: str,
+    year_hint: int | None,
+    content_type: str | None,
+    ocr: bool = True,
+    pictures: dict[str, Picture] | None = None,
 ) -> Extraction:
     """Extract one report's bytes; any error becomes a failed Extraction with the reason."""
     from gongkai.extract.report import extract_bytes
 
     try:
-        return extract_bytes(data, source=source, year_hint=year_hint, content_type=content_type, ocr=ocr)
+        return extract_bytes(data, source, year_hint, content_type, ocr=ocr, pictures=pictures)
     except MemoryError:
         raise
     except Exception as e:  # one report's bug must not stop the run; the reason is kept
@@ -109,14 +114,20 @@ class Guard:
             child.stdout.close()  # type: ignore[union-attr]
 
     def extract(
-        self, data: bytes, source: str, year_hint: int | None = None, content_type: str | None = None
+        self,
+        data: bytes,
+        source: str,
+        year_hint: int | None = None,
+        content_type: str | None = None,
+        pictures: dict[str, Picture] | None = None,
     ) -> Extraction:
-        """One report's Extraction, read by the child within the limits; never raises for bad input."""
+        """One report's Extraction, read by the child within the limits; never raises for bad input.
+        ``pictures``: the page's pictures fetched for it, by URL."""
         child = self._start()
         self.last_cpu_seconds = 0.0
         deadline = time.monotonic() + self.limits.seconds
         try:
-            _send(child, (data, source, year_hint, content_type, self.limits.ocr))
+            _send(child, (data, source, year_hint, content_type, self.limits.ocr, pictures))
             answer, self.last_cpu_seconds = _receive(child, deadline)
         except TimeoutError:
             self.stop()
@@ -229,17 +240,17 @@ def _serve(memory_bytes: int) -> None:
     import gongkai.extract.report  # noqa: F401  (loaded once, before the first report)
 
     while header := requests.read(_HEADER.size):
-        data, source, year_hint, content_type, ocr = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
+        data, *request = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
         started = time.process_time()
         reading = True
         try:
             payload = pickle.dumps(
-                (extract_guarded(data, source, year_hint, content_type, ocr), time.process_time() - started),
+                (extract_guarded(data, *request), time.process_time() - started),
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
         except MemoryError:
             payload = _OUT_OF_MEMORY  # made beforehand: here, even a small allocation may fail
-        data, reading = None, False
+        data, request, reading = None, [], False
         answers.write(_HEADER.pack(len(payload)))
         answers.write(payload)
         answers.flush()

@@ -18,17 +18,18 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import islice
 from urllib.parse import urljoin
 
 from lxml import etree
 
-from gongkai.extract import grid, limits
+from gongkai.extract import grid, limits, pictures
 from gongkai.extract.lines import extract_lines
+from gongkai.extract.pictures import Placed
 from gongkai.extract.stream import Line
-from gongkai.model import Extraction
+from gongkai.model import Extraction, Picture
 from gongkai.numbers import MINUS_SIGNS, signed
 from gongkai.titles import MENTIONS_REPORT, MENTIONS_REPORT_WITH_YEAR
 
@@ -281,6 +282,7 @@ class Page:
     images: int = 0  # images in the report body
     data_tables: int = 0  # tables with report labels in them
     problems: list[str] = field(default_factory=list)
+    pictures: list[Placed] = field(default_factory=list)  # the body's images, where they stand
 
 
 def _compact(text: str) -> str:
@@ -307,6 +309,7 @@ class _Writer:
         self.buf: list[str] = []
         self.lineno = 0
         self.images = 0
+        self.pictures: list[Placed] = []
 
     def add(self, text: str, lineno: int | None) -> None:
         if not self.buf:
@@ -328,6 +331,8 @@ class _Writer:
         elif tag == "img":
             if _is_content_image(el):
                 self.images += 1
+                self.flush()
+                self.pictures.append(Placed(len(self.lines), el.get("src") or "", el.sourceline or 0))
         elif tag == "br":
             self.flush()
         elif tag not in _DROP:
@@ -680,7 +685,8 @@ def read_html(data: bytes, content_type: str | None = None, url: str | None = No
         title = _title(body, head_title)
         if title:
             lines = [Line(title, None, 0), *lines]
-    return Page(lines, encoding, attachments, writer.images, n_tables, problems)
+    pictures_at = [replace(p, at=p.at + len(lines) - len(writer.lines)) for p in writer.pictures]
+    return Page(lines, encoding, attachments, writer.images, n_tables, problems, pictures_at)
 
 
 def extract_html(
@@ -689,12 +695,35 @@ def extract_html(
     sha256: str,
     year_hint: int | None = None,
     content_type: str | None = None,
+    given: dict[str, Picture] | None = None,
+    ocr: bool = True,
 ) -> Extraction:
-    """One HTML page into an Extraction; never raises for bad input."""
+    """One HTML page into an Extraction; never raises for bad input.
+
+    A page whose text lacks some of the three tables and shows images in its body has its tables
+    printed as pictures: with ``ocr``, they are read where they stand (``extract.pictures``) from
+    ``given`` (the pictures fetched for the page, by URL), the page itself or the page's folder; a
+    picture still to be fetched makes the page ``needs_ocr`` with its URL in ``Extraction.pictures``."""
     try:
         page = read_html(data, content_type, url=source)
     except (NotHTML, limits.TooLarge) as e:
         return Extraction(source=source, sha256=sha256, file_type="html", status="failed", error=str(e))
+    extraction = _extraction(page, source, sha256, year_hint)
+    if not ocr or not page.pictures or len({c.table for c in extraction.cells if c.raw is not None}) == 3:
+        return extraction
+    shown = [pictures.page_picture(p.ref, source, given or {}) for p in page.pictures]
+    wanted = list(dict.fromkeys(p.url for p in shown if p.data is None and p.error is None))
+    if wanted:  # read again once they are fetched
+        extraction.status, extraction.pictures = "needs_ocr", wanted
+        extraction.error = f"the tables are {len(wanted)} images in the report body, to fetch and read by OCR"
+        return extraction
+    found = [(placed, p.data) for placed, p in zip(page.pictures, shown, strict=True) if p.data]
+    page.lines, recognised, problems = pictures.in_place(page.lines, found)
+    page.problems += problems + [f"picture {p.url[:80]}: {p.error}" for p in shown if p.error]
+    return pictures.proven(_extraction(page, source, sha256, year_hint), recognised)
+
+
+def _extraction(page: Page, source: str, sha256: str, year_hint: int | None) -> Extraction:
     if not page.lines:
         return Extraction(
             source,

@@ -13,7 +13,7 @@ from gongkai.extract.html import extract_html
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.pdf import extract_pdf
 from gongkai.extract.text import NotText, decode, lines_of
-from gongkai.model import Extraction
+from gongkai.model import Extraction, Picture
 from gongkai.numbers import absurd
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -59,11 +59,14 @@ def extract_bytes(
     year_hint: int | None = None,
     content_type: str | None = None,
     ocr: bool = True,
+    pictures: dict[str, Picture] | None = None,
 ) -> Extraction:
     """Extract one report; never raises for bad input: the status and error say what went wrong.
 
     ``content_type`` is the HTTP header the page was served with (its charset is used for HTML).
-    ``ocr``: recognise pictured pages of a PDF (else such a report is ``needs_ocr``).
+    ``ocr``: recognise pictured pages of a PDF, and tables printed as pictures in a web page or a Word
+    file (else such a report is ``needs_ocr``); ``pictures``: the pictures fetched for a page, by URL
+    (``extract.pictures``).
     """
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data) if data else "empty"
@@ -85,11 +88,9 @@ def extract_bytes(
         except limits.TooLarge as e:
             return refuse("failed", str(e))
     if kind == "html":
-        extraction = extract_html(
-            data, source=source, sha256=sha, year_hint=year_hint, content_type=content_type
-        )
+        extraction = extract_html(data, source, sha, year_hint, content_type, pictures, ocr)
     elif kind in {"zip", "ole", "rtf"}:
-        extraction = extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint)
+        extraction = extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint, ocr=ocr)
     elif kind == "pdf":
         extraction = extract_pdf(data, source=source, sha256=sha, year_hint=year_hint, ocr=ocr)
     else:

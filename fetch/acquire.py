@@ -18,7 +18,7 @@ from gongkai.fetch.catalog import Catalog
 from gongkai.fetch.fetcher import Fetcher, FetchRequest, Log
 from gongkai.fetch.http import FetchSettings, is_url
 from gongkai.limits import MAX_REPORT_BYTES, NotAReportFile, open_report, read_report
-from gongkai.model import CatalogEntry, Fetched, Previous, Source
+from gongkai.model import CatalogEntry, Fetched, Picture, Previous, Source
 
 
 @dataclass
@@ -67,6 +67,34 @@ def fetch_attachments(
     return Acquired(sources, answers)
 
 
+def fetch_pictures(
+    pages: list[tuple[Source, list[str]]],
+    previous: dict[str, Previous],
+    settings: FetchSettings,
+    raw_dir: Path,
+    log: Log,
+) -> Acquired:
+    """The pictures report pages show (tables printed as images), fetched like any body (politeness,
+    archive, conditional GET), each URL once: the pages come back with their ``pictures`` attached,
+    to be read again."""
+    parents: dict[str, str] = {}  # each picture URL, with the first page that shows it
+    for page, wanted in pages:
+        for url in wanted:
+            parents.setdefault(url, page.location)
+    with Fetcher(settings, raw_dir, log) as fetcher:
+        answers = fetcher.get_all([FetchRequest(u, previous.get(u), p) for u, p in parents.items()])
+    got = {answer.url: answer for answer in answers}
+
+    def picture(url: str) -> Picture:
+        answer = got[url]
+        if answer.outcome == "failed":
+            return Picture(url, error=f"fetch failed: {answer.error}")
+        return Picture(url, answer.sha256)
+
+    sources = [replace(page, pictures=tuple(picture(u) for u in wanted)) for page, wanted in pages]
+    return Acquired(sources, answers)
+
+
 def split(entries: list[CatalogEntry]) -> tuple[list[CatalogEntry], list[CatalogEntry], list[CatalogEntry]]:
     """Local sources (report files, and listings given as a path), report URLs, listing pages."""
     return (
@@ -108,9 +136,12 @@ def url_source(entry: CatalogEntry, fetched: Fetched, previous: Previous | None)
 
 
 def body(source: Source, raw_dir: Path) -> Source:
-    """The source with its bytes: a local file read again, a fetched body from the archive."""
+    """The source with its bytes: a local file read again, a fetched body from the archive (and its
+    pictures' bodies)."""
     if source.data is not None or source.sha256 is None or source.error:
         return source
+    if source.pictures:
+        source = replace(source, pictures=tuple(_picture_body(p, raw_dir) for p in source.pictures))
     if not is_url(source.location):
         try:
             return replace(source, data=read_report(source.location))
@@ -122,6 +153,15 @@ def body(source: Source, raw_dir: Path) -> Source:
     if data is None:
         return replace(source, error=f"archived body {source.sha256[:16]}… is missing from the raw archive")
     return replace(source, data=data)
+
+
+def _picture_body(picture: Picture, raw_dir: Path) -> Picture:
+    if picture.sha256 is None:
+        return picture
+    data = archive_get(raw_dir, picture.sha256)
+    if data is None:
+        return replace(picture, error=f"archived body {picture.sha256[:16]}… is missing from the raw archive")
+    return replace(picture, data=data)
 
 
 def expand_listings(

@@ -52,6 +52,8 @@ class StagedBatch:
     failures: dict[str, str] = field(default_factory=dict)  # source -> status and reason (no data)
     # report pages that only wrap attachments: (index of the source in the batch, attachment URLs)
     wrapped: list[tuple[int, list[str]]] = field(default_factory=list)
+    # report pages whose tables are pictures to fetch first (index, picture URLs): not staged yet
+    pictured: list[tuple[int, list[str]]] = field(default_factory=list)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # extract, transform (CPU, this worker)
 
 
@@ -69,7 +71,10 @@ def extract_source(source: Source, guard: Guard | None = None) -> Extraction:
     if source.data is None:
         return Extraction(source.location, source.unreadable_sha256, "missing", "failed", source.error)
     content_type = source.fetched.content_type if source.fetched else None
-    return (guard or worker_guard()).extract(source.data, source.location, source.entry.year, content_type)
+    pictures = {p.url: p for p in source.pictures}
+    return (guard or worker_guard()).extract(
+        source.data, source.location, source.entry.year, content_type, pictures
+    )
 
 
 def prepare(extraction: Extraction, entry: CatalogEntry | None, extracted_at: datetime) -> Prepared:
@@ -97,13 +102,17 @@ def stage_batch(
 ) -> StagedBatch:
     """Extract and transform a batch; its rows go to ``batches_dir/<name>.<part>.parquet``. ``ocr``:
     recognise pictured pages (else they are ``needs_ocr``)."""
-    reports, frames, wrapped, facts = [], [], [], []
+    reports, frames, wrapped, pictured, facts = [], [], [], [], []
     cpu = {"extract": 0.0, "transform": 0.0}
     guard = worker_guard(ocr)
     for index, source in enumerate(sources):
         t0 = time.process_time()
         extraction = extract_source(body(source, raw_dir), guard)
         t1 = time.process_time()
+        if extraction.pictures and not source.pictures:  # read again once its pictures are fetched
+            cpu["extract"] += t1 - t0 + guard.last_cpu_seconds
+            pictured.append((index, list(extraction.pictures)))
+            continue
         prepared = prepare(extraction, source.entry, at)
         cpu["extract"] += t1 - t0 + guard.last_cpu_seconds
         cpu["transform"] += time.process_time() - t1
@@ -126,4 +135,4 @@ def stage_batch(
         if frame is not None and frame.height:
             paths[part] = str(Path(batches_dir) / f"{name}.{part}.parquet")
             frame.write_parquet(paths[part], compression="zstd")
-    return StagedBatch(name, len(reports), paths, failures(reports), wrapped, cpu)
+    return StagedBatch(name, len(reports), paths, failures(reports), wrapped, pictured, cpu)

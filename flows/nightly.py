@@ -1,6 +1,7 @@
 """The nightly Prefect flow: a thin task around each plain step of ``flows.steps``, called in order.
 
-All fetching runs in the flow's own process (``fetch-sources``, ``fetch-attachments``), so the per-host
+All fetching runs in the flow's own process (``fetch-sources``, ``fetch-pictures``,
+``fetch-attachments``), so the per-host
 limits hold for the whole run; only extraction goes to the task runner's workers.
 """
 
@@ -55,6 +56,16 @@ def fetch_attachments_task(
     raw_dir: Path,
 ) -> Acquired:
     return acquire.fetch_attachments(wanted, previous, settings, raw_dir, get_run_logger().warning)
+
+
+@task(name="fetch-pictures")
+def fetch_pictures_task(
+    pages: list[tuple[Source, list[str]]],
+    previous: dict[str, Previous],
+    settings: FetchSettings,
+    raw_dir: Path,
+) -> Acquired:
+    return acquire.fetch_pictures(pages, previous, settings, raw_dir, get_run_logger().warning)
 
 
 @task(name="extract-transform", task_run_name="extract batch {name}")
@@ -161,8 +172,14 @@ def nightly(
                     started.wait()
                 batch_size = batch_size or batches.batch_size(len(todo), workers)
                 done = stage_all(todo, raw_dir, at, night_batches, batch_size, "a", ocr)
+                fetched = acquired.fetched
+                pictured = steps.pictured(done)  # pages whose tables are pictures: fetched, read again
+                if pictured:
+                    shown = fetch_pictures_task(pictured, previous, settings, raw_dir)
+                    fetched = fetched + shown.fetched
+                    done += stage_all(shown.sources, raw_dir, at, night_batches, batch_size, "p", ocr)
                 wrapped = steps.attachments(done, previous)  # report pages that only link their report
-                fetched, night_sources = acquired.fetched, acquired.sources
+                night_sources = acquired.sources
                 if wrapped:
                     attached = fetch_attachments_task(wrapped, previous, settings, raw_dir)
                     fetched, night_sources = fetched + attached.fetched, night_sources + attached.sources

@@ -1,8 +1,9 @@
 """The nightly job's logic as plain functions, in the order the flow (``flows/nightly.py``) calls them.
 
 catalog → fetch (``fetch.acquire``) → what is unchanged → extract and transform in batches
-(``flows.batches``) → the attachments' second pass → the night's failures → load, views and flags
-(``flows.writer``) → export. None of them needs Prefect. One report's failure is recorded as that
+(``flows.batches``) → the pictures of pages whose tables are images, fetched and those pages read
+again → the attachments' second pass → the night's failures → load, views and flags (``flows.writer``)
+→ export. None of them needs Prefect. One report's failure is recorded as that
 report's status and error; it never stops the others.
 """
 
@@ -99,6 +100,12 @@ def attachments(
     """The second pass: the attachments that extracted report pages only link to, to fetch."""
     pages = [(batch[i], links) for batch, staged in done for i, links in staged.wrapped]
     return attachments_to_fetch(pages, previous)
+
+
+def pictured(done: list[tuple[list[Source], StagedBatch]]) -> list[tuple[Source, list[str]]]:
+    """The report pages whose tables are pictures to fetch, with their URLs: read again once fetched
+    (the page is the report; its pictures are parts of it)."""
+    return [(batch[i], urls) for batch, staged in done for i, urls in staged.pictured]
 
 
 def listed(sources: Iterable[Source]) -> list[Listed]:

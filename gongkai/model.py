@@ -39,6 +39,9 @@ class Extraction:
     narrative: str = ""
     attachments: list[str] = field(default_factory=list)  # documents a web page links to (附件), to fetch
     read_by: str = "text"  # text | ocr | text+ocr: whether (some of) the tables were read by OCR
+    # pictures the report shows (tables printed as images) that the reader was not given: URLs to fetch,
+    # after which the page is read again with them (``Source.pictures``)
+    pictures: list[str] = field(default_factory=list)
 
     @property
     def report_id(self) -> str:
@@ -107,6 +110,17 @@ class Fetched:
         }
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture a report page shows (a table printed as an image): a part of the page's report, fetched
+    into the raw archive like any body. ``data`` is read from the archive by the worker."""
+
+    url: str
+    sha256: str | None = None
+    error: str | None = None  # why there are no bytes (the fetch failed)
+    data: bytes | None = field(default=None, repr=False)
+
+
 @dataclass
 class Source:
     """A catalog entry with its bytes read (or the reason they could not be)."""
@@ -117,6 +131,7 @@ class Source:
     sha256: str | None
     error: str | None = None
     fetched: Fetched | None = None
+    pictures: tuple[Picture, ...] = ()  # the page's pictures, fetched for its second reading
 
     @property
     def unreadable_sha256(self) -> str:

@@ -6,12 +6,24 @@ the rows in ``null_rows`` are printed without numbers (NULL).
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai import taxonomy
 
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "samples"
+SCANNED_SAMPLES = ("samples/hongze-2023-scan.pdf",)  # read by OCR: some 20 s of CPU each
+
+
+def copy_samples(to: Path, scans: bool = False) -> Path:
+    """``data/samples`` and ``data/catalog.csv`` copied into ``to``: the folder a night runs on. The
+    scanned samples stay in the catalog only with ``scans`` (tests of other things skip their OCR)."""
+    shutil.copytree(SEEDS, to / "samples")
+    lines = (SEEDS.parent / "catalog.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if scans or not line.rstrip().endswith(SCANNED_SAMPLES)]
+    (to / "catalog.csv").write_text("".join(kept), encoding="utf-8")
+    return to / "catalog.csv"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ batches gives the same warehouse as loading the prepared reports directly."""
 from __future__ import annotations
 
 import pickle
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,16 +15,14 @@ from gongkai.fetch.catalog import read_catalog
 from gongkai.flows import batches, writer
 from gongkai.load import export, loader
 from gongkai.model import Source
+from tests.expected import copy_samples
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 AT = datetime(2025, 2, 1, tzinfo=UTC)
 TABLES = ("reports", "cells", "narratives", "report_sections", "narrative_figures", "wide_requests")
 
 
 def sources(tmp: Path) -> list[Source]:
-    shutil.copy(DATA / "catalog.csv", tmp / "catalog.csv")
-    shutil.copytree(DATA / "samples", tmp / "samples")
-    catalog = read_catalog(tmp / "catalog.csv")
+    catalog = read_catalog(copy_samples(tmp))
     return [hash_source(catalog, e) for e in catalog.entries]
 
 

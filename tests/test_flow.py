@@ -12,6 +12,7 @@ import pytest
 from gongkai.flows import steps
 from gongkai.flows.nightly import nightly
 from gongkai.load import export
+from tests.expected import copy_samples
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TABLES = ("reports", "cells", "dim_table", "dim_row", "dim_column", "dim_cell")
@@ -24,8 +25,7 @@ def harness(prefect_harness: None) -> None:
 
 @pytest.fixture
 def sample_data(tmp_path: Path) -> Path:
-    shutil.copy(DATA / "catalog.csv", tmp_path / "catalog.csv")
-    shutil.copytree(DATA / "samples", tmp_path / "samples")
+    copy_samples(tmp_path, scans=True)  # the scanned sample loads through the whole flow
     return tmp_path
 
 
@@ -54,19 +54,27 @@ def test_nightly_flow_loads_the_samples_and_reruns_identically(harness: None, sa
     n_sources = len(pl.read_csv(sample_data / "catalog.csv"))
     assert len(first.loaded) == n_sources
     assert first.failed == {}
-    assert first.flags_by_rule["R4"] == 2  # hongze-2023.pdf prints 行政复议 总计 0 under 10 and 1
+    db = steps.warehouse_path(sample_data)
+    # the scan of hongze-2023.pdf, read by OCR: its cells exact, or NULL where the red seal covers them
+    (read_by, scan_nulls), *_ = export.query(
+        db,
+        "SELECT read_by, count(*) FILTER (WHERE value IS NULL) FROM cells JOIN reports USING (report_id) "
+        "WHERE reports.source LIKE '%hongze-2023-scan.pdf' GROUP BY read_by",
+    ).rows()
+    assert read_by == "ocr" and scan_nulls <= 18
+    # hongze-2023.pdf and its scan print 行政复议 总计 0 under 10 and 1
+    assert first.flags_by_rule["R4"] == 2 * 2
     assert (
         first.flags_by_rule["late_publication"] == 1
     )  # read from pingtan-2021's narrative, staged by a worker
     # seed 004, pingtan 2021, pingtan 2019, shanghai-kewei (labels detached from their numbers: read by
     # position; only 四、结转下年度's 总计, not printed, stays NULL)
-    assert first.flags_by_rule["missing_cell"] == 14 + 3 + 19 + 1
+    assert first.flags_by_rule["missing_cell"] == 14 + 3 + 19 + 1 + scan_nulls
 
     artifact = latest_artifact("gongkai-nightly")
     assert "## New reports" in artifact and "洪泽区人民政府" in artifact
     assert "## New flags" in artifact and "| R4 |" in artifact
 
-    db = steps.warehouse_path(sample_data)
     export_file = sample_data / "exports" / "district_summary.csv"
     before, export_bytes = snapshot(db), export_file.read_bytes()
 

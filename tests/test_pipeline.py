@@ -47,8 +47,13 @@ def run_plain(
         ]
 
     done = stage(todo, "a")
-    wrapped = steps.attachments(done, previous)
     fetched, night_sources = acquired.fetched, acquired.sources
+    pictured = steps.pictured(done)
+    if pictured:
+        shown = acquire.fetch_pictures(pictured, previous, settings, raw_dir, print)
+        fetched = fetched + shown.fetched
+        done += stage(shown.sources, "p")
+    wrapped = steps.attachments(done, previous)
     if wrapped:
         attached = acquire.fetch_attachments(wrapped, previous, settings, raw_dir, print)
         fetched, night_sources = fetched + attached.fetched, night_sources + attached.sources

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -11,13 +10,11 @@ import pytest
 from gongkai.flows import steps
 from gongkai.flows.nightly import with_workers
 from gongkai.load import export
-
-DATA = Path(__file__).resolve().parents[1] / "data"
+from tests.expected import copy_samples
 
 
 def run(tmp: Path, **runner: object) -> dict[str, pl.DataFrame]:
-    shutil.copy(DATA / "catalog.csv", tmp / "catalog.csv")
-    shutil.copytree(DATA / "samples", tmp / "samples")
+    copy_samples(tmp)
     summary = with_workers(**runner)(catalog_path=tmp / "catalog.csv", data_dir=tmp, batch_size=3)
     assert len(summary.loaded) == len(pl.read_csv(tmp / "catalog.csv")) and summary.failed == {}
     assert not any((tmp / "batches").glob("*/*.parquet")), "the batches folder is cleared after the load"

@@ -23,9 +23,8 @@ from gongkai.flows.batches import Prepared
 from gongkai.load import loader, schema, sources, views
 from gongkai.load.loader import ReportLoad
 from gongkai.model import CatalogEntry
+from tests.expected import copy_samples
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
-CATALOG = Path(__file__).resolve().parents[1] / "data" / "catalog.csv"
 AT = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
 KEWEI = "samples/shanghai-kewei-2024-converted.md"
 GUOFANG = "samples/002_75fd27514a3859df.txt"  # the catalog gives no district
@@ -36,8 +35,7 @@ JINLIN = "samples/000_67ee20e95a2da50e.txt"
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/catalog.csv and data/samples, copied: the folder a night runs on."""
     folder = tmp_path_factory.mktemp("night")
-    shutil.copytree(SAMPLES, folder / "samples")
-    shutil.copy(CATALOG, folder / "catalog.csv")
+    copy_samples(folder)
     return folder
 
 
