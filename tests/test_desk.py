@@ -78,14 +78,14 @@ def test_overview(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "最近的夜间运行" in page.text and "待审核的报告" in page.text
-    assert "新载入 <b>12</b>" in page.text
+    assert "新载入 <b>13</b>" in page.text
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
 
 
 def test_reports_filters_sort_and_paging(client: TestClient, data_dir: Path) -> None:
     everything = client.get("/reports")
     assert everything.status_code == 200
-    assert "共 12 份报告" in everything.text
+    assert "共 13 份报告" in everything.text
     shilong = client.get("/reports", params={"district": "石龙区", "year": "2023"})
     assert "共 1 份报告" in shilong.text and "石龙区人民政府办公室" in shilong.text
     assert "共 1 份报告" in client.get("/reports", params={"rule": "R2", "district": "石龙区"}).text
@@ -132,6 +132,14 @@ def test_last_year_one_click_away_with_changes(client: TestClient, data_dir: Pat
     changes = client.get(f"/report/{now}/changes").text
     assert "（一）予以公开" in changes and "+1" in changes
     assert client.get(f"/report/{before}/changes").status_code == 404
+
+
+def test_a_scanned_report_marks_its_ocr_cells(client: TestClient, data_dir: Path) -> None:
+    scan = report_id(data_dir, "read_by = 'ocr'")  # the bundled scan, read by the real OCR
+    page = client.get(f"/report/{scan}").text
+    assert page.count('ocr"') > 100  # every cell read from the picture is marked
+    part = client.get(f"/report/{scan}/cell/requests/new/natural_person", params={"part": 1}).text
+    assert "OCR，置信度" in part
 
 
 def test_cell_evidence(client: TestClient, data_dir: Path) -> None:
@@ -245,13 +253,13 @@ def test_the_desk_follows_the_swap_and_never_blocks_the_writer(tmp_path: Path, d
     shutil.copyfile(data_dir / "warehouse.duckdb", db)
     app = create_app(db)
     with TestClient(app) as c:
-        assert "共 12 份报告" in c.get("/reports").text
+        assert "共 13 份报告" in c.get("/reports").text
         with app.state.desk.warehouse.session() as held:  # a request in flight holds the old file
             with files.writing(db) as con:  # the nightly writer: copy, write, swap (never waits)
                 con.execute("DELETE FROM reports WHERE agency LIKE '<script>%'")
-            assert held.one("SELECT count(*) AS n FROM reports")["n"] == 12
+            assert held.one("SELECT count(*) AS n FROM reports")["n"] == 13
         app.state.desk.warehouse.wait_fresh()
-        assert "共 11 份报告" in c.get("/reports").text
+        assert "共 12 份报告" in c.get("/reports").text
 
 
 def test_web_without_a_warehouse_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -80,8 +80,6 @@ def test_an_ocr_box_is_used_when_the_cells_table_has_one(
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(steps.warehouse_path(data), copy)
     writable = files.connect(copy)
-    for column in (*evidence.OCR_BOX, "confidence"):
-        writable.execute(f"ALTER TABLE cells ADD COLUMN {column} DOUBLE")
     key = ("requests", "new", "natural_person")
     writable.execute(
         "UPDATE cells SET box_x0 = 300, box_top = 100, box_x1 = 340, box_bottom = 120, confidence = 0.93"
