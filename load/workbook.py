@@ -110,7 +110,7 @@ def _flag_sheet(book, flags: pl.DataFrame, desk_url: str, formats: dict) -> None
         ]  # fmt: skip
         for col, value in enumerate(values):
             _put(sheet, i, col, value)
-        link = f"{desk_url.rstrip('/')}/reports/{f['report_id']}"
+        link = f"{desk_url.rstrip('/')}/report/{f['report_id']}"
         if i <= MAX_LINKS:
             sheet.write_url(i, len(values), link, formats["link"], string=link)
         else:

@@ -4,8 +4,10 @@ review writes, reviews surviving a new night, and the desk following the nightly
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -240,6 +242,10 @@ def test_exports(client: TestClient, data_dir: Path, tmp_path: Path) -> None:
     book = client.get("/exports/workbook.xlsx", params={"year": "2024"})
     assert book.status_code == 200 and book.content.startswith(b"PK")
     assert "attachment" in book.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(book.content)) as z:
+        rels = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".rels"))
+    links = sorted(set(re.findall(r'Target="https?://[^/"]+(/report/[0-9a-f]{16})"', rels)))
+    assert links and all(client.get(link).status_code == 200 for link in links)  # the desk's own pages
 
 
 def test_unknown_report_and_static(client: TestClient) -> None:

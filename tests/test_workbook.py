@@ -60,5 +60,5 @@ def test_the_workbook_lists_flags_with_verdicts_and_compares_agencies(
         assert text in strings
     assert "<f>" not in part(out, "xl/worksheets/sheet2.xml")  # the formula-like name is text
     links = part(out, "xl/worksheets/_rels/sheet1.xml.rels")
-    assert 'Target="http://127.0.0.1:8000/reports/aaaaaaaaaaaaaaaa"' in links
+    assert 'Target="http://127.0.0.1:8000/report/aaaaaaaaaaaaaaaa"' in links
     assert '<dcterms:created xsi:type="dcterms:W3CDTF">2021-01-01T00:00:00Z' in part(out, "docProps/core.xml")
