@@ -27,6 +27,11 @@ MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WOR
 MAX_SKEW = 2.0  # degrees
 MAX_SIDE = 3600  # pixels: a bigger image (a poster, a bomb) is shrunk to it before anything else
 A4_INCHES = (8.27, 11.69)
+SEAL_GREY = (85, 170)  # grey levels of a red seal's ink in a grey scan
+SEAL_STROKE_MM = 0.6  # a seal's ring and star are solid this wide; print's grey edges are not
+SEAL_REACH_MM = 9.0  # how far from the ring and star the seal's thinner strokes (its words) reach
+SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
+SEAL_KEEP = 0.8  # of the seal ink's median grey: darker pixels in the seal's area are print
 
 
 @dataclass
@@ -73,6 +78,40 @@ def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     if found:
         grey[red] = 255
     return grey, found
+
+
+def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
+    """The page with a seal's ink made white when the scan is grey: its red ink is mid-grey (~90–140),
+    lighter than print (< 80). A seal shows as solid mid-grey strokes (its ring, its star) that print's
+    thin grey edges are not; around them every pixel lighter than the seal's darkest ink is turned
+    white, so the print under the seal stays and the seal no longer joins it. Also returns whether a
+    seal was found."""
+    import cv2
+
+    middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
+    stroke = max(3, round(SEAL_STROKE_MM / 25.4 * dpi))
+    solid = cv2.erode(middle, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stroke, stroke)))
+    if int(solid.sum()) < SEAL_SHARE * solid.size:
+        return grey, False
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stroke, stroke))
+    ink = cv2.dilate(solid, kernel) & middle  # the solid strokes back at their full width
+    seal = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+    faded = grey.copy()
+    faded[seal & ~_rules(grey)] = 255  # a rule crossed or touched by the ring stays whole
+    return faded, True
+
+
+def _rules(grey: np.ndarray, ink_below: int = INK) -> np.ndarray:
+    """Where the page's straight ruling lines are: long thin runs of ink, flat or tall."""
+    import cv2
+
+    ink = (grey < ink_below).astype(np.uint8)
+    height, width = ink.shape
+    found = np.zeros_like(ink)
+    for kernel in ((max(25, width // 40), 1), (1, max(25, height // 60))):
+        shape = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
+        found |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, shape)
+    return found > 0
 
 
 def skew_angle(grey: np.ndarray, limit: float = MAX_SKEW, step: float = 0.1) -> float:
@@ -137,6 +176,8 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
     else:
         grey, seal = image.copy(), False
     dpi = dpi or guess_dpi(grey.shape[1], grey.shape[0])
+    if not seal:
+        grey, seal = fade_grey_seal(grey, dpi)
     longest = max(grey.shape)
     if not MIN_DPI <= dpi <= MAX_DPI or longest > MAX_SIDE:
         factor = min(WORK_DPI / dpi, MAX_SIDE / longest)
