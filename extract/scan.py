@@ -29,9 +29,8 @@ MAX_SIDE = 3600  # pixels: a bigger image (a poster, a bomb) is shrunk to it bef
 A4_INCHES = (8.27, 11.69)
 SEAL_GREY = (85, 170)  # grey levels of a red seal's ink in a grey scan
 SEAL_STROKE_MM = 0.6  # a seal's ring and star are solid this wide; print's grey edges are not
-SEAL_REACH_MM = 9.0  # how far from the ring and star the seal's thinner strokes (its words) reach
+SEAL_RULE_MM = 20.0  # a straight run of ink this long is a rule, not a stretch of the seal's ring
 SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
-SEAL_KEEP = 0.8  # of the seal ink's median grey: darker pixels in the seal's area are print
 
 
 @dataclass
@@ -97,18 +96,18 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     ink = cv2.dilate(solid, kernel) & middle  # the solid strokes back at their full width
     seal = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
     faded = grey.copy()
-    faded[seal & ~_rules(grey)] = 255  # a rule crossed or touched by the ring stays whole
+    rules = _rules(grey, round(SEAL_RULE_MM / 25.4 * dpi))
+    faded[seal & ~rules] = 255  # a rule crossed or touched by the ring stays whole
     return faded, True
 
 
-def _rules(grey: np.ndarray, ink_below: int = INK) -> np.ndarray:
-    """Where the page's straight ruling lines are: long thin runs of ink, flat or tall."""
+def _rules(grey: np.ndarray, length: int) -> np.ndarray:
+    """Where the page's straight ruling lines are: runs of ink, flat or tall, at least ``length`` long."""
     import cv2
 
-    ink = (grey < ink_below).astype(np.uint8)
-    height, width = ink.shape
+    ink = (grey < INK).astype(np.uint8)
     found = np.zeros_like(ink)
-    for kernel in ((max(25, width // 40), 1), (1, max(25, height // 60))):
+    for kernel in ((length, 1), (1, length)):
         shape = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
         found |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, shape)
     return found > 0
