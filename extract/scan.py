@@ -30,6 +30,7 @@ A4_INCHES = (8.27, 11.69)
 SEAL_GREY = (85, 170)  # grey levels of a red seal's ink in a grey scan
 SEAL_STROKE_MM = 0.6  # a seal's ring and star are solid this wide; print's grey edges are not
 SEAL_RULE_MM = 20.0  # a straight run of ink this long is a rule, not a stretch of the seal's ring
+SEAL_SIZE_MM = (30.0, 60.0)  # a seal's patch of solid mid-grey strokes, across and down (42 mm seals)
 SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
 
 
@@ -80,24 +81,30 @@ def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
-    """The page with a seal's ink made white when the scan is grey: its red ink is mid-grey (~90–140),
-    lighter than print (< 80). A seal shows as solid mid-grey strokes (its ring, its star) that print's
-    thin grey edges are not; around them every pixel lighter than the seal's darkest ink is turned
-    white, so the print under the seal stays and the seal no longer joins it. Also returns whether a
-    seal was found."""
+    """The page with a seal's ring and star made white when the scan is grey: its red ink is mid-grey
+    (~90–140) like print's thin rules and grey edges, but solid in strokes a print's are not, and
+    gathered in a seal-sized patch (print blurred by a rough scan gathers into bigger ones). Print
+    under the seal, darker, stays, and rules crossing it stay whole. Also returns whether a seal was
+    found."""
     import cv2
 
     middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
     stroke = max(3, round(SEAL_STROKE_MM / 25.4 * dpi))
-    solid = cv2.erode(middle, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stroke, stroke)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stroke, stroke))
+    solid = cv2.erode(middle, kernel)
     if int(solid.sum()) < SEAL_SHARE * solid.size:
         return grey, False
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stroke, stroke))
-    ink = cv2.dilate(solid, kernel) & middle  # the solid strokes back at their full width
+    mm = dpi / 25.4
+    near = cv2.dilate(solid, cv2.getStructuringElement(cv2.MORPH_RECT, (round(8 * mm),) * 2))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=8)
+    low, high = SEAL_SIZE_MM[0] * mm, SEAL_SIZE_MM[1] * mm
+    seals = [i for i in range(1, count) if all(low <= v <= high for v in stats[i, 2:4])]
+    if not seals:
+        return grey, False
+    ink = cv2.dilate(solid & np.isin(labels, seals).astype(np.uint8), kernel) & middle  # full width
     seal = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
     faded = grey.copy()
-    rules = _rules(grey, round(SEAL_RULE_MM / 25.4 * dpi))
-    faded[seal & ~rules] = 255  # a rule crossed or touched by the ring stays whole
+    faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
     return faded, True
 
 
