@@ -31,6 +31,7 @@ SEAL_GREY = (85, 170)  # grey levels of a red seal's ink in a grey scan
 SEAL_STROKE_MM = 0.6  # a seal's ring and star are solid this wide; print's grey edges are not
 SEAL_RULE_MM = 20.0  # a straight run of ink this long is a rule, not a stretch of the seal's ring
 SEAL_SIZE_MM = (30.0, 60.0)  # a seal's patch of solid mid-grey strokes, across and down (42 mm seals)
+SEAL_RING = 0.6  # share of a seal's ring that a scan keeps solid (rules and print cross it)
 SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
 
 
@@ -98,7 +99,11 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     near = cv2.dilate(solid, cv2.getStructuringElement(cv2.MORPH_RECT, (round(8 * mm),) * 2))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=8)
     low, high = SEAL_SIZE_MM[0] * mm, SEAL_SIZE_MM[1] * mm
-    seals = [i for i in range(1, count) if all(low <= v <= high for v in stats[i, 2:4])]
+    seals = [
+        i
+        for i in range(1, count)
+        if all(low <= v <= high for v in stats[i, 2:4]) and _ring(solid & (labels == i), mm)
+    ]
     if not seals:
         return grey, False
     ink = cv2.dilate(solid & np.isin(labels, seals).astype(np.uint8), kernel) & middle  # full width
@@ -106,6 +111,25 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     faded = grey.copy()
     faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
     return faded, True
+
+
+def _ring(solid: np.ndarray, mm: float) -> bool:
+    """Whether the solid strokes of a patch go round a seal's ring: around the circle that fits their
+    extent, at least ``SEAL_RING`` of the angles hold a solid stroke within a millimetre of it."""
+    ys, xs = np.nonzero(solid)
+    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    radius = min(x1 - x0, y1 - y0) / 2 - 0.6 * mm
+    if max(x1 - x0, y1 - y0) > 1.25 * min(x1 - x0, y1 - y0):
+        return False  # not round
+    angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    found = np.zeros(angles.size, bool)
+    height, width = solid.shape
+    for r in np.arange(radius - mm, radius + mm, max(1.0, mm / 4)):
+        x = np.clip(np.round(cx + r * np.cos(angles)).astype(int), 0, width - 1)
+        y = np.clip(np.round(cy + r * np.sin(angles)).astype(int), 0, height - 1)
+        found |= solid[y, x] > 0
+    return float(found.mean()) >= SEAL_RING
 
 
 def _rules(grey: np.ndarray, length: int) -> np.ndarray:
