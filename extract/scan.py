@@ -44,6 +44,7 @@ class Page:
     dpi: float
     angle: float = 0.0  # the skew corrected, in degrees
     seal: bool = False  # red ink was removed
+    unfaded: np.ndarray | None = None  # the page before a grey seal was faded (the proof re-reads it)
 
     @property
     def scale(self) -> float:
@@ -206,16 +207,20 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
     else:
         grey, seal = image.copy(), False
     dpi = dpi or guess_dpi(grey.shape[1], grey.shape[0])
+    images = [grey]
     if not seal:
-        grey, seal = fade_grey_seal(grey, dpi)
+        faded, seal = fade_grey_seal(grey, dpi)
+        images = [faded, grey] if seal else images
     longest = max(grey.shape)
     if not MIN_DPI <= dpi <= MAX_DPI or longest > MAX_SIDE:
         factor = min(WORK_DPI / dpi, MAX_SIDE / longest)
         size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
-        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+        how = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+        images = [cv2.resize(image, size, interpolation=how) for image in images]
         dpi *= factor
-    grey, angle = deskew(grey)
-    return Page(number, grey, dpi, angle, seal)
+    grey, angle = deskew(images[0])
+    unfaded = rotate(images[1], angle) if len(images) > 1 else None
+    return Page(number, grey, dpi, angle, seal, unfaded)
 
 
 # ------------------------------------------------------------------ rules and characters
