@@ -63,8 +63,11 @@ def _checks(cells: Iterable[RawCell], fmt: str | None) -> tuple[identities.Check
     return identities.checks(rows, taxonomy.rows_of("appeals", fmt or "2021"))
 
 
-def _crop(page: Page, box: tuple[float, float, float, float]) -> np.ndarray | None:
-    """The inside of a cell on the page's image (the box is in points), its rules cut off."""
+def _crop(
+    page: Page, box: tuple[float, float, float, float], image: np.ndarray | None = None
+) -> np.ndarray | None:
+    """The inside of a cell on the page's image (or ``image``, the same page unfaded; the box is in
+    points), its rules cut off."""
     x0, top, x1, bottom = (v / page.scale for v in box)
     margin = INSET * (bottom - top)
     height, width = page.grey.shape
@@ -72,7 +75,15 @@ def _crop(page: Page, box: tuple[float, float, float, float]) -> np.ndarray | No
     c, d = max(0, int(x0 + margin)), min(width, int(x1 - margin))
     if b - a < 4 or d - c < 4:
         return None
-    return page.grey[a:b, c:d]
+    return (page.grey if image is None else image)[a:b, c:d]
+
+
+def _faded(page: Page, crop: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
+    """The cell's crop before a grey seal was faded from it, if fading touched it."""
+    if page.unfaded is None:
+        return None
+    before = _crop(page, box, page.unfaded)
+    return before if before is not None and not np.array_equal(before, crop) else None
 
 
 def _variants(crop: np.ndarray) -> list[np.ndarray]:
@@ -101,6 +112,7 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
     shows no ink at all, as read) is no longer doubtful."""
     crops: list[np.ndarray] = []
     owners: list[Key] = []
+    unfaded: set[Key] = set()
     by_key = {_key(c): c for c in cells}
     for key in sorted(doubts):
         c = by_key[key]
@@ -111,16 +123,20 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         if c.raw == "" and not _has_ink(crop):
             del doubts[key]  # an empty cell, truly empty
             continue
-        for image in _variants(crop):
+        before = _faded(page, crop, c.box)
+        for image in [*_variants(crop), *([] if before is None else _variants(before))]:
             crops.append(image)
             owners.append(key)
+        if before is not None:
+            unfaded.add(key)
     readings: dict[Key, list[tuple[str, float]]] = {}
     for key, (text, score) in zip(owners, ocr.read_crops(crops), strict=True):
         readings.setdefault(key, []).append(("".join(text.split()), score))
     for key, again in readings.items():
         c = by_key[key]
         first = c.raw or ""
-        read = [(text, score) for text, score in again if _possible(c, text)]  # nothing read is no reading
+        # a seal's fading may have taken print with it: the unfaded crop must read the same
+        read = again if key in unfaded else [(t, s) for t, s in again if _possible(c, t)]
         agree = bool(read) and all(_same(text, first) for text, _ in read)
         sure = (c.confidence or 0.0) >= CONFIDENT or all(score >= CONFIDENT for _, score in read)
         if first and agree and sure:
@@ -240,6 +256,11 @@ def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
             doubts[_key(c)] = Doubt("no confidence for the reading")
         elif c.raw == "" or c.confidence < CONFIDENT:
             doubts[_key(c)] = Doubt(f"read {c.raw!r} with confidence {c.confidence:.2f}")
+    for c in ocr_cells:
+        page = pages[c.page or 0]
+        crop = _crop(page, c.box) if c.box is not None else None
+        if _key(c) not in doubts and crop is not None and _faded(page, crop, c.box) is not None:
+            doubts[_key(c)] = Doubt("under a seal faded from a grey scan")
     on_ocr = {_key(c) for c in ocr_cells}
     by_key = {_key(c): c for c in ocr_cells}
     for check in _broken(checks, value):

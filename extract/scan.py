@@ -27,6 +27,12 @@ MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WOR
 MAX_SKEW = 2.0  # degrees
 MAX_SIDE = 3600  # pixels: a bigger image (a poster, a bomb) is shrunk to it before anything else
 A4_INCHES = (8.27, 11.69)
+SEAL_GREY = (85, 170)  # grey levels of a red seal's ink in a grey scan
+SEAL_STROKE_MM = 0.6  # a seal's ring and star are solid this wide; print's grey edges are not
+SEAL_RULE_MM = 20.0  # a straight run of ink this long is a rule, not a stretch of the seal's ring
+SEAL_SIZE_MM = (30.0, 60.0)  # a seal's patch of solid mid-grey strokes, across and down (42 mm seals)
+SEAL_RING = 0.6  # share of a seal's ring that a scan keeps solid (rules and print cross it)
+SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
 
 
 @dataclass
@@ -38,6 +44,7 @@ class Page:
     dpi: float
     angle: float = 0.0  # the skew corrected, in degrees
     seal: bool = False  # red ink was removed
+    unfaded: np.ndarray | None = None  # the page before a grey seal was faded (the proof re-reads it)
 
     @property
     def scale(self) -> float:
@@ -73,6 +80,69 @@ def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     if found:
         grey[red] = 255
     return grey, found
+
+
+def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
+    """The page with a seal's ring and star made white when the scan is grey: its red ink is mid-grey
+    (~90–140) like print's thin rules and grey edges, but solid in strokes a print's are not, and
+    gathered in a seal-sized patch (print blurred by a rough scan gathers into bigger ones). Print
+    under the seal, darker, stays, and rules crossing it stay whole. Also returns whether a seal was
+    found."""
+    import cv2
+
+    middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
+    stroke = max(3, round(SEAL_STROKE_MM / 25.4 * dpi))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stroke, stroke))
+    solid = cv2.erode(middle, kernel)
+    if int(solid.sum()) < SEAL_SHARE * solid.size:
+        return grey, False
+    mm = dpi / 25.4
+    near = cv2.dilate(solid, cv2.getStructuringElement(cv2.MORPH_RECT, (round(8 * mm),) * 2))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=8)
+    low, high = SEAL_SIZE_MM[0] * mm, SEAL_SIZE_MM[1] * mm
+    seals = [
+        i
+        for i in range(1, count)
+        if all(low <= v <= high for v in stats[i, 2:4]) and _ring(solid & (labels == i), mm)
+    ]
+    if not seals:
+        return grey, False
+    ink = cv2.dilate(solid & np.isin(labels, seals).astype(np.uint8), kernel) & middle  # full width
+    seal = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+    faded = grey.copy()
+    faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
+    return faded, True
+
+
+def _ring(solid: np.ndarray, mm: float) -> bool:
+    """Whether the solid strokes of a patch go round a seal's ring: around the circle that fits their
+    extent, at least ``SEAL_RING`` of the angles hold a solid stroke within a millimetre of it."""
+    ys, xs = np.nonzero(solid)
+    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    radius = min(x1 - x0, y1 - y0) / 2 - 0.6 * mm
+    if max(x1 - x0, y1 - y0) > 1.25 * min(x1 - x0, y1 - y0):
+        return False  # not round
+    angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    found = np.zeros(angles.size, bool)
+    height, width = solid.shape
+    for r in np.arange(radius - mm, radius + mm, max(1.0, mm / 4)):
+        x = np.clip(np.round(cx + r * np.cos(angles)).astype(int), 0, width - 1)
+        y = np.clip(np.round(cy + r * np.sin(angles)).astype(int), 0, height - 1)
+        found |= solid[y, x] > 0
+    return float(found.mean()) >= SEAL_RING
+
+
+def _rules(grey: np.ndarray, length: int) -> np.ndarray:
+    """Where the page's straight ruling lines are: runs of ink, flat or tall, at least ``length`` long."""
+    import cv2
+
+    ink = (grey < INK).astype(np.uint8)
+    found = np.zeros_like(ink)
+    for kernel in ((length, 1), (1, length)):
+        shape = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
+        found |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, shape)
+    return found > 0
 
 
 def skew_angle(grey: np.ndarray, limit: float = MAX_SKEW, step: float = 0.1) -> float:
@@ -137,14 +207,20 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
     else:
         grey, seal = image.copy(), False
     dpi = dpi or guess_dpi(grey.shape[1], grey.shape[0])
+    images = [grey]
+    if not seal:
+        faded, seal = fade_grey_seal(grey, dpi)
+        images = [faded, grey] if seal else images
     longest = max(grey.shape)
     if not MIN_DPI <= dpi <= MAX_DPI or longest > MAX_SIDE:
         factor = min(WORK_DPI / dpi, MAX_SIDE / longest)
         size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
-        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+        how = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+        images = [cv2.resize(image, size, interpolation=how) for image in images]
         dpi *= factor
-    grey, angle = deskew(grey)
-    return Page(number, grey, dpi, angle, seal)
+    grey, angle = deskew(images[0])
+    unfaded = rotate(images[1], angle) if len(images) > 1 else None
+    return Page(number, grey, dpi, angle, seal, unfaded)
 
 
 # ------------------------------------------------------------------ rules and characters

@@ -161,6 +161,25 @@ def test_seal_ink_is_removed_and_the_text_under_it_kept() -> None:
     assert not none
 
 
+def test_a_grey_seals_ring_is_faded_and_the_print_under_it_kept() -> None:
+    import cv2
+
+    page = cv2.cvtColor(_page_with_text(), cv2.COLOR_RGB2GRAY)
+    black = page < 100
+    sealed = page.copy()
+    ring = np.zeros_like(page)
+    cv2.circle(ring, (300, 400), 150, 1, 12)  # a 42 mm seal at 200 dpi: 330 pixels across
+    sealed[(ring > 0) & ~black] = 115  # red ink in a grey scan: mid-grey
+    faded, found = scan.fade_grey_seal(sealed, 200.0)
+    assert found
+    assert (faded[(ring > 0) & ~black] > 200).mean() > 0.9  # the ring is gone
+    assert (faded[black] < 100).mean() > 0.95  # the print, under the seal too, stays
+    _, none = scan.fade_grey_seal(page, 200.0)
+    assert not none
+    prepared = scan.prepare(sealed, 200.0)
+    assert prepared.seal and prepared.unfaded is not None  # the proof re-reads the unfaded page
+
+
 @pytest.mark.parametrize("angle", [-1.8, -0.7, 1.2, 2.0])
 def test_deskew_finds_the_angle_and_straightens(angle: float) -> None:
     import cv2
