@@ -13,7 +13,9 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
 from gongkai.extract import grid, limits, pictures
@@ -403,11 +405,7 @@ def read_docx(data: bytes) -> Document:
         limits.check_zip(data)
         document = docx.Document(io.BytesIO(data))
         part = document.part
-        try:
-            numbering_el = part.numbering_part.element
-        except (NotImplementedError, KeyError):  # python-docx's word for "no numbering part": none is used
-            numbering_el = None
-        walker = _Walker(Numbering(numbering_el, document.styles.element))
+        walker = _Walker(Numbering(_numbering_element(part), document.styles.element))
         walker.block(document.element.body)
         parts = part.related_parts
         shown = [(p, parts[p.ref].blob) for p in walker.pictures if p.ref in parts]
@@ -416,6 +414,15 @@ def read_docx(data: bytes) -> Document:
     except Exception as e:  # zipfile, zlib, lxml and python-docx raise many kinds on a damaged file
         raise NotDocx(f"a damaged Word file (DOCX): {in_words(e)}") from e
     return Document(walker.lines, walker.images, walker.tables, pictures=shown)
+
+
+def _numbering_element(part: Any) -> Any:
+    """The document's numbering.xml element, or None when it has none (automatic numbers unused)."""
+    numbering = next(
+        (r.target_part for r in part.rels.values() if r.reltype == RT.NUMBERING and not r.is_external),
+        None,
+    )
+    return getattr(numbering, "element", None)
 
 
 def _zip_kind(names: set[str]) -> str:
