@@ -68,6 +68,7 @@ def read_scanned(
         order = sorted(({1} & set(candidates)) | set(chosen))
         recognised: dict[int, scan.ScanPage] = {}
         reading: Extraction | None = None
+        read_pages: set[int] = set()  # the pages ``reading`` was made from
         for number in order:
             if len(recognised) >= MAX_OCR_PAGES or time.monotonic() > deadline:
                 problems.append(
@@ -76,12 +77,13 @@ def read_scanned(
                 break
             recognised[number] = scan.read_image(render(pdf, number, scan.WORK_DPI), number, scan.WORK_DPI)
             if number in ruled or not ruled:
-                reading = read(_lines(text_lines, recognised))
+                reading, read_pages = read(_lines(text_lines, recognised)), set(recognised)
                 if reading.status == "ok" and number != 1:
                     break
     finally:
         pdf.close()
-    reading = read(_lines(text_lines, recognised))
+    if reading is None or read_pages != set(recognised):
+        reading = read(_lines(text_lines, recognised))
     skipped = sorted(set(candidates) - set(recognised))
     if skipped:
         problems.append(

@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from gongkai.extract import proof, scan
-from gongkai.extract.scan import Page, ScanPage
+from gongkai.extract.scan import Page
 from gongkai.extract.stream import Line
 from gongkai.limits import MB, NotAReportFile, read_report
 from gongkai.model import Extraction, Picture
 
 MAX_PICTURES = 24  # pictures read in one document (a report's tables take a few)
 MAX_PICTURE_BYTES = 20 * MB
-MAX_PICTURE_PIXELS = 40_000_000  # an A4 page at 600 dpi has 35 million
 _DATA_URI = re.compile(r"data:image/[\w.+-]+;base64,(.*)", re.S | re.I)
 _TABLE_LABELS = re.compile(
     r"本年新收|上年结转|予以公开|不予公开|无法提供|行政复议|行政诉讼|第二十条|信息内容|申请人情况|结果维持|"
@@ -79,21 +77,6 @@ def _beside(page: Path, src: str) -> Picture:
         return Picture(src, error=f"cannot read {src}: {e.strerror or e}")
 
 
-def recognise(data: bytes, number: int) -> ScanPage:
-    """A picture recognised into lines numbered as page ``number``; ValueError with the reason for a
-    file that is not a picture, or one too large to read."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:  # the header only: the size before any decoding
-            width, height = image.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
-        raise ValueError("not a picture that can be read (PNG, JPEG, GIF, BMP, TIFF or WebP)") from e
-    if width * height > MAX_PICTURE_PIXELS:
-        raise ValueError(f"{width}×{height} pixels, more than the {MAX_PICTURE_PIXELS:,} read in one picture")
-    return scan.read_image(data, number)
-
-
 def in_place(
     lines: list[Line], pictures: list[tuple[Placed, bytes]]
 ) -> tuple[list[Line], dict[int, Page], list[str]]:
@@ -107,7 +90,7 @@ def in_place(
         out += lines[pos : placed.at]
         pos = max(pos, placed.at)
         try:
-            found = recognise(data, number)
+            found = scan.read_image(data, number)
         except ValueError as e:
             problems.append(f"picture {number} ({placed.ref[:80]}): {e}")
             continue

@@ -7,7 +7,6 @@ import hashlib
 from pathlib import Path
 
 from gongkai.extract import limits, scan
-from gongkai.extract.damage import in_words
 from gongkai.extract.docx import extract_office
 from gongkai.extract.html import extract_html
 from gongkai.extract.lines import extract_lines
@@ -107,8 +106,8 @@ def _read_image(data: bytes, source: str, sha256: str, year_hint: int | None) ->
     """A report published as one picture (a scanned page): recognised and proven like a scanned PDF."""
     try:
         page = scan.read_image(data, page=1)
-    except (OSError, ValueError) as e:  # PIL: not an image it can decode
-        return Extraction(source, sha256, "image", "failed", f"unreadable image: {in_words(e)}")
+    except ValueError as e:  # scan.load_image says why: not a picture, or too many pixels
+        return Extraction(source, sha256, "image", "failed", f"unreadable image: {e}")
     return scan.extract_scans([page], source, sha256, "image", year_hint)
 
 

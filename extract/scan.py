@@ -22,6 +22,7 @@ from gongkai.extract.ocr import INK
 from gongkai.extract.stream import Line
 from gongkai.model import Extraction
 
+MAX_PIXELS = 40_000_000  # a picture read at most: an A4 page at 600 dpi has 35 million
 WORK_DPI = 200.0  # pages are recognised at this resolution
 MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WORK_DPI
 MAX_SKEW = 2.0  # degrees
@@ -286,12 +287,20 @@ def chars_of(boxes: list[ocr.TextBox], scale: float) -> list[layout.Obj]:
 
 
 def load_image(data: bytes) -> tuple[np.ndarray, float | None]:
-    """An image file's pixels (RGB, uint8) and the resolution it states (None: not stated)."""
-    from PIL import Image
+    """An image file's pixels (RGB, uint8) and the resolution it states (None: not stated); ValueError
+    with the reason for a file that is not a picture, or one of more than ``MAX_PIXELS`` (its size is
+    read from the header, before any decoding)."""
+    from PIL import Image, UnidentifiedImageError
 
-    with Image.open(io.BytesIO(data)) as image:
-        stated = image.info.get("dpi")
-        rgb = np.asarray(image.convert("RGB"))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ValueError(f"{width}×{height} pixels, more than the {MAX_PIXELS:,} read in one picture")
+            stated = image.info.get("dpi")
+            rgb = np.asarray(image.convert("RGB"))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
+        raise ValueError("not a picture that can be read (PNG, JPEG, GIF, BMP, TIFF or WebP)") from e
     dpi = float(stated[0]) if stated and stated[0] and float(stated[0]) > 30 else None
     return rgb, dpi
 

@@ -143,3 +143,14 @@ def test_image_saved_as_report_needs_ocr() -> None:
     assert extract_bytes(png, source="scan.pdf", ocr=False).status == "needs_ocr"
     e = extract_bytes(png, source="scan.pdf")  # recognised by default: this one is no image at all
     assert e.status == "failed" and "unreadable image" in e.error
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded() -> None:
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(picture, "PNG")  # 6 kB that would decode to 48 million pixels
+    e = extract_bytes(picture.getvalue(), source="big.png")
+    assert e.status == "failed" and "8000×6000 pixels, more than the 40,000,000" in e.error
