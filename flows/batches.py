@@ -109,12 +109,11 @@ def stage_batch(
         t0 = time.process_time()
         extraction = extract_source(body(source, raw_dir), guard)
         t1 = time.process_time()
+        cpu["extract"] += t1 - t0 + guard.last_cpu_seconds
         if extraction.pictures and not source.pictures:  # read again once its pictures are fetched
-            cpu["extract"] += t1 - t0 + guard.last_cpu_seconds
             pictured.append((index, list(extraction.pictures)))
             continue
         prepared = prepare(extraction, source.entry, at)
-        cpu["extract"] += t1 - t0 + guard.last_cpu_seconds
         cpu["transform"] += time.process_time() - t1
         reports.append(prepared.report)
         if prepared.narrative is not None:

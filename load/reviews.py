@@ -27,7 +27,6 @@ from gongkai.load.files import connect
 
 STORE_NAME = "reviews.sqlite3"
 VERDICTS = {"confirmed": "确认有误、需整改", "false_positive": "误报", "fixed": "已整改"}
-TARGETS = ("report", "flag", "cell")
 BUSY_TIMEOUT = 5.0  # seconds a desk write waits for another desk write (never for the nightly run)
 
 _SCHEMA = """

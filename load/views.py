@@ -94,9 +94,7 @@ def fresh_dictionary() -> str:
     """The dictionary of an empty warehouse with every table and view (what docs/data_dictionary.md holds)."""
     con = duckdb.connect()
     try:
-        create_views(con)
-        fetches.ensure_table(con)
-        dictionary.apply_comments(con)
+        create_views(con)  # the fetch log's table and every comment too
         return dictionary.markdown(con)
     finally:
         con.close()
