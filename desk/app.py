@@ -296,9 +296,7 @@ def create_app(db_path: Path) -> FastAPI:
                 )
             except reviews.BadReview as e:
                 return desk.refuse(request, f"没有保存：{e}", 400)
-        back = form.get("back", "")
-        target = back if back.startswith("/report/") else f"/report/{quote(report_id)}"
-        response = RedirectResponse(target + "#saved", status_code=303)
+        response = RedirectResponse(f"/report/{quote(report_id)}#saved", status_code=303)
         response.set_cookie(REVIEWER_COOKIE, quote(form.get("reviewer", "").strip()), samesite="strict")
         return response
 

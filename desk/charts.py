@@ -63,36 +63,6 @@ def _legend(series: Sequence[Series], x: int, y: int) -> list[str]:
     return out
 
 
-def lines(title: str, categories: Sequence[str], series: Sequence[Series], width: int = 560) -> str:
-    """A line chart of each series over the categories (years); a missing value breaks the line."""
-    height, left, top, right = 240, 56, 28, 150
-    plot_w, plot_h = width - left - right, height - top - 36
-    values = [v for s in series for v in map(_num, s.values) if v is not None]
-    ymax = _nice_max(max(values, default=0))
-    step = plot_w / max(len(categories) - 1, 1)
-    body = [f'<text x="{left}" y="16" font-size="13" fill="#1a202c">{escape(title)}</text>']
-    body += _axes(left, top, plot_w, plot_h, ymax)
-    for i, c in enumerate(categories):
-        x = left + i * step
-        body.append(
-            f'<text x="{x:.1f}" y="{height - 12}" text-anchor="middle" fill="#4a5568">{escape(c)}</text>'
-        )
-    for n, s in enumerate(series):
-        colour = PALETTE[n % len(PALETTE)]
-        points = [
-            (left + i * step, top + plot_h - plot_h * v / ymax)
-            for i, v in enumerate(map(_num, s.values))
-            if v is not None
-        ]
-        if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        for x, y in points:
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-    body += _legend(series, width - right + 12, top)
-    return _frame(width, height, title, body)
-
-
 def bars(title: str, categories: Sequence[str], series: Sequence[Series], width: int = 560) -> str:
     """Grouped vertical bars: one group per category, one bar per series, the value above each bar."""
     height, left, top, right = 260, 56, 28, 150

@@ -11,7 +11,6 @@ from typing import Any
 from gongkai.desk.warehouse import Row, Session
 
 PAGE_SIZE = 50
-STATUSES = ("ok", "partial", "failed", "needs_ocr")
 STATUS_ZH = {"ok": "完整", "partial": "部分缺失", "failed": "无法读取", "needs_ocr": "需OCR"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 # report_reviews.review_state: the report's verdict, else open / reviewed / clean

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
+from gongkai.desk import queries
 from gongkai.desk.app import create_app
 from gongkai.desk.security import FIELD
 from gongkai.load import files, reviews
@@ -205,7 +206,8 @@ def test_review_is_recorded_and_redirected(client: TestClient, data_dir: Path) -
     )
     assert saved.status_code == 303 and saved.headers["location"].startswith(f"/report/{rid}")
     page = client.get(saved.headers["location"]).text
-    assert "确认有误、需整改" in page and "王分析" in page
+    assert '<span class="review confirmed"' in page  # the verdict shown, not only the form's choice
+    assert "王分析" in page
     assert "&lt;b&gt;予以公开&lt;/b&gt;与合计不符" in page
     assert 'value="王分析"' in page  # the reviewer's name is remembered for the next form
     cell = {
@@ -219,7 +221,7 @@ def test_review_is_recorded_and_redirected(client: TestClient, data_dir: Path) -
     }
     assert client.post(f"/report/{rid}/review", data=cell, headers={"Origin": ORIGIN}).status_code == 200
     evidence = client.get(f"/report/{rid}/cell/requests/granted/natural_person").text
-    assert "已整改" in evidence and "更正为 8" in evidence
+    assert '<span class="review fixed"' in evidence and "更正为 8" in evidence
     bad = {**cell, "verdict": "maybe"}
     assert client.post(f"/report/{rid}/review", data=bad, headers={"Origin": ORIGIN}).status_code == 400
 
@@ -274,3 +276,13 @@ def test_web_without_a_warehouse_says_so(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["web", "--data-dir", str(tmp_path)]) == 2
     said = capsys.readouterr().err
     assert "no warehouse at" in said and "gongkai run" in said
+
+
+def test_the_reports_list_pages_through_every_report_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "PAGE_SIZE", 5)
+    pages = [listed(client.get("/reports", params={"sort": "agency", "page": n}).text) for n in (1, 2, 3, 4)]
+    links = [re.findall(r'href="/report/([0-9a-f]{16})"', page) for page in pages]
+    assert [len(set(ids)) for ids in links] == [5, 5, 3, 0]
+    assert len(set().union(*map(set, links))) == 13  # no report twice, none left out
