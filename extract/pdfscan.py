@@ -5,6 +5,8 @@
    with a grid of rules is a table page. No rules anywhere (a borderless table): every candidate is.
 2. Page 1 (the title: agency and year) and the table pages are rendered at ``scan.WORK_DPI`` and
    recognised, in page order, until the tables are read in full, ``MAX_OCR_PAGES`` or the deadline.
+   Of each, only the lines of its ruled tables and of page 1's title are recognised
+   (``scan.tables_and_title``): the narrative around them is not, which is most of the time saved.
 3. The lines of the pages with text come from their text layer; the recognised pages' lines take
    their place; the whole goes to the one table reader, then ``proof.prove``.
 """
@@ -22,6 +24,7 @@ from gongkai.model import Extraction
 
 PROBE_DPI = 50.0
 PROBE_INK = 230  # at PROBE_DPI a thin rule is a light grey line
+LONG_RULE_PT = 300.0  # a rule this long is a table's (text at PROBE_DPI blurs into bars, but short ones)
 MAX_OCR_PAGES = 12  # pages recognised in full in one report
 
 
@@ -37,12 +40,14 @@ def render(pdf: object, number: int, dpi: float) -> np.ndarray:
 
 def is_ruled(rgb: np.ndarray, dpi: float) -> bool:
     """Whether a page image holds (a part of) a ruled table: four horizontal rules crossed by a vertical
-    one, or three vertical rules."""
+    one, three vertical rules, or two horizontal rules across most of the text's width (a short
+    table's, whose vertical rules are too short to be seen at ``PROBE_DPI``)."""
     grey, _ = scan.remove_seal(rgb)
     edges = scan.ruling_edges(grey, 72.0 / dpi, PROBE_INK)
     horizontal = sum(1 for e in edges if e["orientation"] == "h" and e["width"] >= 40)
+    long = sum(1 for e in edges if e["orientation"] == "h" and e["width"] >= LONG_RULE_PT)
     vertical = sum(1 for e in edges if e["orientation"] == "v" and e["height"] >= 12)
-    return (horizontal >= 4 and vertical >= 1) or vertical >= 3
+    return (horizontal >= 4 and vertical >= 1) or vertical >= 3 or long >= 2
 
 
 def read_scanned(
@@ -75,7 +80,9 @@ def read_scanned(
                     f"page {number} not recognised: {MAX_OCR_PAGES} pages or the time limit reached"
                 )
                 break
-            recognised[number] = scan.read_image(render(pdf, number, scan.WORK_DPI), number, scan.WORK_DPI)
+            recognised[number] = scan.read_image(
+                render(pdf, number, scan.WORK_DPI), number, scan.WORK_DPI, narrative=not ruled
+            )
             if number in ruled or not ruled:
                 reading, read_pages = read(_lines(text_lines, recognised)), set(recognised)
                 if reading.status == "ok" and number != 1:
@@ -89,6 +96,11 @@ def read_scanned(
         problems.append(
             f"page(s) {', '.join(map(str, skipped))} are pictures without a table's rules: not recognised, "
             "their text is not in the narrative"
+        )
+    if ruled:
+        problems.append(
+            "the scanned pages' narrative is not recognised (only their tables and the title): "
+            "the narrative's figures (R6) are not compared"
         )
     reading.problems = [*reading.problems, *problems]
     if reading.status != "ok":

@@ -7,7 +7,9 @@
    NULL at once: identities that happen to hold (0 = 0 + 0) prove nothing about a column.
 2. Each doubtful cell is read again from its crop of the page at another scale and binarised
    (``ocr.read_crops``). A cell whose new readings agree with the first is certain again when the
-   first or every new one has confidence ``CONFIDENT`` or more. A reading that cannot be the cell's
+   first or every new one has confidence ``CONFIDENT`` or more, or when in none of the new ones the
+   engine gave another digit over ``NO_RIVAL`` of probability (its second choices: no other number
+   was in view). A reading that cannot be the cell's
    (a fraction in a column of counts) is no candidate.
 3. The rest: every combination of their readings is tried against the identities that involve them
    (``identities.checks``, the declaration the table parser proves glued digits with). A combination
@@ -34,6 +36,7 @@ from gongkai.model import Extraction, RawCell
 from gongkai.numbers import AMOUNT_COLUMNS, value_of
 
 CONFIDENT = 0.95  # the engine's confidence (0–1) above which a reading stands without proof
+NO_RIVAL = 0.01  # readings that agree stand when no other digit had more than this probability in any
 INSET = 0.12  # of a cell's height: the margin cut from a crop so that its rules stay out
 INK_SHARE = 0.004  # share of an empty cell's inside that is ink: something printed was not read
 MAX_COMBINATIONS = 50_000
@@ -120,30 +123,34 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         crop = _crop(page, c.box) if page is not None and c.box is not None else None
         if crop is None:
             continue
-        if c.raw == "" and not _has_ink(crop):
-            del doubts[key]  # an empty cell, truly empty
-            continue
         before = _faded(page, crop, c.box)
+        if c.raw == "" and not _has_ink(crop) and before is None:
+            del doubts[key]  # an empty cell, truly empty (not emptied by a seal's fading)
+            continue
         for image in [*_variants(crop), *([] if before is None else _variants(before))]:
             crops.append(image)
             owners.append(key)
         if before is not None:
             unfaded.add(key)
-    readings: dict[Key, list[tuple[str, float]]] = {}
-    for key, (text, score) in zip(owners, ocr.read_crops(crops), strict=True):
-        readings.setdefault(key, []).append(("".join(text.split()), score))
+    readings: dict[Key, list[ocr.Reading]] = {}
+    for key, reading in zip(owners, ocr.read_crops(crops), strict=True):
+        readings.setdefault(key, []).append(replace(reading, text="".join(reading.text.split())))
     for key, again in readings.items():
         c = by_key[key]
         first = c.raw or ""
         # a seal's fading may have taken print with it: the unfaded crop must read the same
-        read = again if key in unfaded else [(t, s) for t, s in again if _possible(c, t)]
-        agree = bool(read) and all(_same(text, first) for text, _ in read)
-        sure = (c.confidence or 0.0) >= CONFIDENT or all(score >= CONFIDENT for _, score in read)
+        read = again if key in unfaded else [r for r in again if _possible(c, r.text)]
+        agree = bool(read) and all(_same(r.text, first) for r in read)
+        sure = (
+            (c.confidence or 0.0) >= CONFIDENT
+            or all(r.confidence >= CONFIDENT for r in read)
+            or all(r.rival <= NO_RIVAL for r in read)
+        )
         if first and agree and sure:
             del doubts[key]
             continue
         doubt = doubts[key]
-        for text in [first, *(t for t, _ in read)]:
+        for text in [first, *(r.text for r in read)]:
             if _possible(c, text) and not any(_same(text, r) for r in doubt.readings):
                 doubt.readings.append(text)
 

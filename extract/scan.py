@@ -1,7 +1,8 @@
 """Scanned pages into lines for the one table reader (``layout.lines_from_objects``).
 
 A page image is prepared (``prepare``): made grey with a red seal's ink removed by its colour,
-deskewed (up to ±2°, from the projection profile) and brought to ``WORK_DPI``. Its ruling lines are
+deskewed (up to ±2°, from the projection profile), a grey seal faded (found by its ring) and
+brought to ``WORK_DPI``. Its ruling lines are
 found by morphology (``ruling_edges``) and the recognised characters placed where they stand
 (``chars_of``), both in PDF points from the top-left, as pdfplumber gives them; then the page's lines
 come from the same ``layout.lines_from_objects`` as a text PDF's. Each token of a line keeps a
@@ -31,9 +32,16 @@ A4_INCHES = (8.27, 11.69)
 SEAL_GREY = (85, 170)  # grey levels of a red seal's ink in a grey scan
 SEAL_STROKE_MM = 0.6  # a seal's ring and star are solid this wide; print's grey edges are not
 SEAL_RULE_MM = 20.0  # a straight run of ink this long is a rule, not a stretch of the seal's ring
-SEAL_SIZE_MM = (30.0, 60.0)  # a seal's patch of solid mid-grey strokes, across and down (42 mm seals)
+SEAL_RADIUS_MM = (15.0, 30.0)  # a seal's ring, 30–60 mm across (42 mm is common)
+SEAL_PX_MM = 2.0  # the resolution at which rings are looked for
+MAX_SEALS = 4  # on one page
 SEAL_RING = 0.6  # share of a seal's ring that a scan keeps solid (rules and print cross it)
 SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
+HEADING_MM = 25.0  # above a ruled table, the section's heading is recognised with it
+TITLE_MM = 60.0  # page 1's title: the lines this far below its first one
+RULE_INK = (160, 200)  # the range of the grey level under which a rule's pixels are looked for
+RULE_CONTRAST = 50  # grey levels below the paper
+RULE_MIN_PT = 24.0  # a horizontal rule is at least this long (the narrowest cell is ~36 pt)
 
 
 @dataclass
@@ -84,11 +92,11 @@ def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
-    """The page with a seal's ring and star made white when the scan is grey: its red ink is mid-grey
-    (~90–140) like print's thin rules and grey edges, but solid in strokes a print's are not, and
-    gathered in a seal-sized patch (print blurred by a rough scan gathers into bigger ones). Print
-    under the seal, darker, stays, and rules crossing it stay whole. Also returns whether a seal was
-    found."""
+    """The page with seals' rings, stars and words made white when the scan is grey: a seal's red ink
+    is mid-grey (~90–140) like print's thin rules and grey edges, but solid in strokes print's are
+    not, and a seal is found by its ring (``seal_rings``), however many seals overlap. Inside it,
+    all but print (dark, with its grey edges) turns white; rules crossing it stay whole. Also returns
+    whether a seal was found."""
     import cv2
 
     middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
@@ -98,39 +106,63 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     if int(solid.sum()) < SEAL_SHARE * solid.size:
         return grey, False
     mm = dpi / 25.4
-    near = cv2.dilate(solid, cv2.getStructuringElement(cv2.MORPH_RECT, (round(8 * mm),) * 2))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=8)
-    low, high = SEAL_SIZE_MM[0] * mm, SEAL_SIZE_MM[1] * mm
-    seals = [
-        i
-        for i in range(1, count)
-        if all(low <= v <= high for v in stats[i, 2:4]) and _ring(solid & (labels == i), mm)
-    ]
-    if not seals:
+    rings = seal_rings(solid, mm)
+    if not rings:
         return grey, False
-    ink = cv2.dilate(solid & np.isin(labels, seals).astype(np.uint8), kernel) & middle  # full width
-    seal = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+    inside = np.zeros_like(middle)
+    for cx, cy, radius in rings:
+        cv2.circle(inside, (round(cx), round(cy)), round(radius + 2.5 * mm), 1, -1)
+    print_ = cv2.dilate((grey < SEAL_GREY[0]).astype(np.uint8), kernel)  # dark cores and their edges
+    seal = (inside & ~print_) > 0  # the seal's ring, star and words: never as dark as print
     faded = grey.copy()
     faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
     return faded, True
 
 
-def _ring(solid: np.ndarray, mm: float) -> bool:
-    """Whether the solid strokes of a patch go round a seal's ring: around the circle that fits their
-    extent, at least ``SEAL_RING`` of the angles hold a solid stroke within a millimetre of it."""
-    ys, xs = np.nonzero(solid)
-    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    radius = min(x1 - x0, y1 - y0) / 2 - 0.6 * mm
-    if max(x1 - x0, y1 - y0) > 1.25 * min(x1 - x0, y1 - y0):
-        return False  # not round
+def seal_rings(solid: np.ndarray, mm: float) -> list[tuple[float, float, float]]:
+    """The seals' rings (centre and radius, pixels) among a page's solid mid-grey strokes: at
+    ``SEAL_PX_MM`` pixels a millimetre, each radius in ``SEAL_RADIUS_MM`` is matched as a ring-shaped
+    filter; the best match is a seal when ``SEAL_RING`` of its angles hold a stroke (``_ring_at``),
+    then the next is looked for away from it, up to ``MAX_SEALS``."""
+    import cv2
+
+    factor = SEAL_PX_MM / mm
+    small = cv2.resize(solid.astype(np.float32), None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    small = cv2.dilate((small > 0.15).astype(np.float32), np.ones((3, 3), np.uint8))
+    radii = np.arange(SEAL_RADIUS_MM[0], SEAL_RADIUS_MM[1], 1.0 / SEAL_PX_MM)
+    scores = []
+    for r_mm in radii:
+        r = round(r_mm * SEAL_PX_MM)
+        ring = np.zeros((2 * r + 5, 2 * r + 5), np.float32)
+        cv2.circle(ring, (r + 2, r + 2), r, 1.0, 3)
+        scores.append(cv2.filter2D(small, -1, ring / ring.sum(), borderType=cv2.BORDER_CONSTANT))
+    stack = np.stack(scores)
+    found: list[tuple[float, float, float]] = []
+    for _ in range(MAX_SEALS):
+        k, y, x = np.unravel_index(int(np.argmax(stack)), stack.shape)
+        if stack[k, y, x] < SEAL_RING / 2:
+            break
+        radius = radii[k] * SEAL_PX_MM
+        centre = (x / factor, y / factor, radius / factor)
+        if _ring_at(solid, *centre, mm):
+            found.append(centre)
+        near = np.zeros(small.shape, np.uint8)
+        cv2.circle(near, (int(x), int(y)), round(radius / 2), 1, -1)
+        stack[:, near > 0] = 0
+    return found
+
+
+def _ring_at(solid: np.ndarray, cx: float, cy: float, radius: float, mm: float) -> bool:
+    """Whether at least ``SEAL_RING`` of the angles around (cx, cy) hold a solid stroke within a
+    millimetre and a half of ``radius``."""
     angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
     found = np.zeros(angles.size, bool)
     height, width = solid.shape
-    for r in np.arange(radius - mm, radius + mm, max(1.0, mm / 4)):
-        x = np.clip(np.round(cx + r * np.cos(angles)).astype(int), 0, width - 1)
-        y = np.clip(np.round(cy + r * np.sin(angles)).astype(int), 0, height - 1)
-        found |= solid[y, x] > 0
+    for r in np.arange(radius - 1.5 * mm, radius + 1.5 * mm, max(1.0, mm / 4)):
+        x = np.round(cx + r * np.cos(angles)).astype(int)
+        y = np.round(cy + r * np.sin(angles)).astype(int)
+        on = (x >= 0) & (x < width) & (y >= 0) & (y < height)
+        found[on] |= solid[y[on], x[on]] > 0
     return float(found.mean()) >= SEAL_RING
 
 
@@ -138,7 +170,7 @@ def _rules(grey: np.ndarray, length: int) -> np.ndarray:
     """Where the page's straight ruling lines are: runs of ink, flat or tall, at least ``length`` long."""
     import cv2
 
-    ink = (grey < INK).astype(np.uint8)
+    ink = (grey < rule_ink(grey)).astype(np.uint8)
     found = np.zeros_like(ink)
     for kernel in ((length, 1), (1, length)):
         shape = cv2.getStructuringElement(cv2.MORPH_RECT, kernel)
@@ -198,44 +230,60 @@ def guess_dpi(width: int, height: int) -> float:
     return 96.0
 
 
-def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Page:
-    """A page image (grey or RGB uint8) made ready for recognition: seal removed, deskewed, resampled
-    to ``WORK_DPI`` when its resolution is outside 150–220 dpi (never beyond ``MAX_SIDE`` pixels)."""
+def _resample(image: np.ndarray, factor: float) -> np.ndarray:
     import cv2
 
+    size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+
+
+def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Page:
+    """A page image (grey or RGB uint8) made ready for recognition: a red seal removed by its colour,
+    deskewed, a grey seal faded, then resampled to ``WORK_DPI`` when its resolution is outside
+    150–220 dpi (never beyond ``MAX_SIDE`` pixels)."""
     if image.ndim == 3:
         grey, seal = remove_seal(image[:, :, :3])
     else:
         grey, seal = image.copy(), False
     dpi = dpi or guess_dpi(grey.shape[1], grey.shape[0])
+    longest = max(grey.shape)
+    if longest > MAX_SIDE:  # a poster, a bomb: shrunk before anything else
+        grey = _resample(grey, MAX_SIDE / longest)
+        dpi *= MAX_SIDE / longest
+    grey, angle = deskew(grey)  # before a grey seal is faded: the rules it keeps whole are straight then
     images = [grey]
     if not seal:
-        faded, seal = fade_grey_seal(grey, dpi)
+        faded, seal = fade_grey_seal(grey, dpi)  # at the scan's own resolution: print is sharpest there
         images = [faded, grey] if seal else images
-    longest = max(grey.shape)
-    if not MIN_DPI <= dpi <= MAX_DPI or longest > MAX_SIDE:
-        factor = min(WORK_DPI / dpi, MAX_SIDE / longest)
-        size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
-        how = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-        images = [cv2.resize(image, size, interpolation=how) for image in images]
+    if not MIN_DPI <= dpi <= MAX_DPI:
+        factor = min(WORK_DPI / dpi, MAX_SIDE / max(grey.shape))
+        images = [_resample(image, factor) for image in images]
         dpi *= factor
-    grey, angle = deskew(images[0])
-    unfaded = rotate(images[1], angle) if len(images) > 1 else None
+    grey, unfaded = images[0], (images[1] if len(images) > 1 else None)
     return Page(number, grey, dpi, angle, seal, unfaded)
 
 
 # ------------------------------------------------------------------ rules and characters
 
 
-def ruling_edges(grey: np.ndarray, scale: float, ink_below: int = INK) -> list[layout.Obj]:
+def rule_ink(grey: np.ndarray) -> int:
+    """The grey level below which a pixel may belong to a rule: ``RULE_CONTRAST`` below the paper's
+    own grey (a rough scan's thin rules are light and its paper is not white), within 160–200."""
+    paper = float(np.median(grey[::4, ::4]))
+    return int(min(RULE_INK[1], max(RULE_INK[0], paper - RULE_CONTRAST)))
+
+
+def ruling_edges(grey: np.ndarray, scale: float, ink_below: int | None = None) -> list[layout.Obj]:
     """The page's straight ruling lines as pdfplumber-style edges (points): long thin runs of ink
-    (pixels darker than ``ink_below``) found by opening the ink with a long flat (or tall) kernel."""
+    (pixels darker than ``ink_below``, by default ``rule_ink``) found by opening the ink with a long
+    flat (or tall) kernel, ``RULE_MIN_PT`` wide (a cell is wider; a character's stroke is not)."""
     import cv2
 
-    ink = (grey < ink_below).astype(np.uint8)
+    ink = (grey < (rule_ink(grey) if ink_below is None else ink_below)).astype(np.uint8)
     height, width = ink.shape
+    flat = max(25, width // 40, round(RULE_MIN_PT / scale))
     edges: list[layout.Obj] = []
-    for orientation, kernel in (("h", (max(25, width // 40), 1)), ("v", (1, max(25, height // 60)))):
+    for orientation, kernel in (("h", (flat, 1)), ("v", (1, max(25, height // 60)))):
         lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
         # bridge the gaps that noise, JPEG and a removed seal's stroke (up to 6 pt, ~2 mm) leave in a rule
         gap = max(9, round(6.0 / scale))
@@ -305,15 +353,56 @@ def load_image(data: bytes) -> tuple[np.ndarray, float | None]:
     return rgb, dpi
 
 
-def read_page(page: Page) -> ScanPage:
-    """A prepared page recognised and cut into lines (ruled table rows one line each)."""
-    boxes = ocr.recognise(page.grey)
-    chars = chars_of(boxes, page.scale)
-    lines = layout.lines_from_objects(chars, ruling_edges(page.grey, page.scale), page.number)
+def tables_and_title(edges: list[layout.Obj], page: Page) -> ocr.Select | None:
+    """Which detected lines of a page to recognise when its narrative is not wanted: those of its ruled
+    tables (between the top and bottom of its vertical rules that meet a horizontal one, with
+    ``HEADING_MM`` above for the
+    section's heading) and, on page 1, of its title (``TITLE_MM`` below the first line, or set in a
+    larger size than the page's median line). None: the page has no vertical rules to go by."""
+    flat = [e for e in edges if e["orientation"] == "h"]
+    spans = [
+        (e["top"], e["bottom"])
+        for e in edges
+        if e["orientation"] == "v" and any(_crossing(e, h) for h in flat)  # a stroke of text is not
+    ]
+    if not spans and page.number != 1:
+        return None
+    mm = 72.0 / 25.4 / page.scale  # pixels per millimetre
+    top = min((a for a, _ in spans), default=np.inf) / page.scale - HEADING_MM * mm
+    bottom = max((b for _, b in spans), default=-np.inf) / page.scale + mm
+
+    def select(boxes: list[ocr.Box]) -> list[bool]:
+        heights = sorted(b[3] - b[1] for b in boxes)
+        tall = 1.4 * heights[len(heights) // 2] if heights else 0.0
+        first = min((b[1] for b in boxes), default=0.0)
+        return [
+            top <= (b[1] + b[3]) / 2 <= bottom
+            or (page.number == 1 and (b[1] - first <= TITLE_MM * mm or b[3] - b[1] >= tall))
+            for b in boxes
+        ]
+
+    return select
+
+
+def _crossing(v: layout.Obj, h: layout.Obj, slack: float = 2.0) -> bool:
+    """Whether a vertical and a horizontal rule meet (points)."""
+    return (
+        h["x0"] - slack <= v["x0"] <= h["x1"] + slack and v["top"] - slack <= h["top"] <= v["bottom"] + slack
+    )
+
+
+def read_page(page: Page, narrative: bool = True) -> ScanPage:
+    """A prepared page recognised and cut into lines (ruled table rows one line each); without its
+    ``narrative``, only its tables and title are recognised (``tables_and_title``)."""
+    edges = ruling_edges(page.grey, page.scale)
+    boxes = ocr.recognise(page.grey, None if narrative else tables_and_title(edges, page))
+    lines = layout.lines_from_objects(chars_of(boxes, page.scale), edges, page.number)
     return ScanPage(page, lines, boxes)
 
 
-def read_image(image: bytes | np.ndarray, page: int = 1, dpi: float | None = None) -> ScanPage:
+def read_image(
+    image: bytes | np.ndarray, page: int = 1, dpi: float | None = None, narrative: bool = True
+) -> ScanPage:
     """An image (file bytes: PNG, JPEG, …; or pixels) recognised into lines numbered as ``page``.
 
     ``dpi``: the image's resolution when known (a PDF page rendered at it); else the file's own, else
@@ -323,7 +412,7 @@ def read_image(image: bytes | np.ndarray, page: int = 1, dpi: float | None = Non
         dpi = dpi or stated
     else:
         pixels = image
-    return read_page(prepare(pixels, dpi, page))
+    return read_page(prepare(pixels, dpi, page), narrative)
 
 
 def extract_scans(

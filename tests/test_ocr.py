@@ -161,19 +161,27 @@ def test_seal_ink_is_removed_and_the_text_under_it_kept() -> None:
     assert not none
 
 
-def test_a_grey_seals_ring_is_faded_and_the_print_under_it_kept() -> None:
+def test_grey_seals_are_faded_and_the_print_and_rules_under_them_kept() -> None:
+    """Two overlapping 42 mm seals (ring and words, mid-grey as red ink scans in grey) over text and
+    rules: each is found by its ring, and everything of them away from print turns white."""
     import cv2
 
     page = cv2.cvtColor(_page_with_text(), cv2.COLOR_RGB2GRAY)
+    cv2.line(page, (300, 60), (300, 700), 0, 2)  # a vertical rule through both seals
     black = page < 100
     sealed = page.copy()
-    ring = np.zeros_like(page)
-    cv2.circle(ring, (300, 400), 150, 1, 12)  # a 42 mm seal at 200 dpi: 330 pixels across
-    sealed[(ring > 0) & ~black] = 115  # red ink in a grey scan: mid-grey
+    seal = np.zeros_like(page)
+    for centre in ((300, 330), (330, 520)):  # 190 pixels apart: the seals overlap
+        cv2.circle(seal, centre, 150, 1, 12)  # a 42 mm seal at 200 dpi: 330 pixels across
+        cv2.putText(seal, "GONGZHANG", (centre[0] - 110, centre[1] - 70), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 1, 2)
+    sealed[(seal > 0) & ~black] = 115  # red ink in a grey scan: mid-grey
     faded, found = scan.fade_grey_seal(sealed, 200.0)
     assert found
-    assert (faded[(ring > 0) & ~black] > 200).mean() > 0.9  # the ring is gone
-    assert (faded[black] < 100).mean() > 0.95  # the print, under the seal too, stays
+    assert len(scan.seal_rings(((sealed == 115).astype(np.uint8)), 200 / 25.4)) == 2
+    away = (seal > 0) & ~cv2.dilate(black.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    assert (faded[away] > 200).mean() > 0.97  # rings and words gone where no print is near
+    assert (faded[black] < 100).mean() > 0.95  # the print and the rules, under the seals too, stay
+    assert (faded[60:700, 299:301] < 100).all()  # the rule through both seals is whole
     _, none = scan.fade_grey_seal(page, 200.0)
     assert not none
     prepared = scan.prepare(sealed, 200.0)
@@ -263,3 +271,60 @@ def test_ocr_cells_keep_their_box_and_confidence_and_the_unproven_ones_are_flagg
         " where rule = 'ocr_unproven'"
     ).fetchall()
     assert flagged == [("ocr_unproven", "active_disclosure", "penalties", "decisions", "warning")]
+
+
+def test_without_the_narrative_only_the_tables_and_the_title_are_recognised() -> None:
+    """Hongze page 2 holds the end of the narrative and table 二: read without its narrative, its table
+    rows are the same and the narrative lines are gone (never recognised, not just dropped)."""
+    import pypdfium2 as pdfium
+
+    from gongkai.extract.pdfscan import render
+
+    pdf = pdfium.PdfDocument(HONGZE.read_bytes())
+    try:
+        image = render(pdf, 2, DPI)
+    finally:
+        pdf.close()
+    whole = scan.read_image(image, 2, DPI)
+    tables = scan.read_image(image, 2, DPI, narrative=False)
+    rows = [line.text for line in whole.lines if "\t" in line.text]
+    assert rows and [line.text for line in tables.lines if "\t" in line.text] == rows
+    assert len(tables.boxes) < len(whole.boxes)
+    table_top = min(line.marks[0].top for line in whole.lines if "\t" in line.text)
+    far = table_top - scan.HEADING_MM * 72 / 25.4 - 30  # above the table, its heading, and a line more
+    narrative = [line.text for line in whole.lines if line.marks and line.marks[0].bottom < far]
+    assert len(narrative) >= 5 and not any(line.text in narrative for line in tables.lines)
+
+
+def test_a_page_with_only_a_short_tables_long_rules_is_a_table_page() -> None:
+    """At the probe's 50 dpi a three-row table's vertical rules are too short to see; its two long
+    horizontal rules make it a table page. A page of text lines is not."""
+    import cv2
+
+    from gongkai.extract.pdfscan import PROBE_DPI, is_ruled
+
+    page = np.full((585, 413, 3), 255, np.uint8)  # A4 at 50 dpi
+    for y in (200, 260):
+        cv2.line(page, (40, y), (373, y), (90, 90, 90), 1)
+    assert is_ruled(page, PROBE_DPI)
+    text = np.full((585, 413, 3), 255, np.uint8)
+    for k in range(20):
+        cv2.putText(text, "text " * 6, (40, 60 + 24 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
+    assert not is_ruled(text, PROBE_DPI)
+
+
+def test_a_re_reading_says_how_near_another_digit_came() -> None:
+    """``read_crops`` gives each crop's text, confidence and rival: a clean digit has no rival near it;
+    a digit half rubbed out has one."""
+    import cv2
+
+    from gongkai.extract import ocr
+
+    clean = np.full((60, 120), 255, np.uint8)
+    cv2.putText(clean, "0", (45, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 0, 3)
+    rubbed = np.full((60, 120), 255, np.uint8)
+    cv2.putText(rubbed, "8", (45, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 0, 3)
+    rubbed[20:34, 40:80] = 255  # the 8's waist gone: a 0? an 8?
+    first, second = ocr.read_crops([clean, rubbed])
+    assert first.text == "0" and first.rival <= proof.NO_RIVAL
+    assert second.rival > proof.NO_RIVAL or second.text not in ("0", "8")

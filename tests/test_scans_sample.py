@@ -25,5 +25,5 @@ def test_the_bundled_scan_reads_as_the_text_pdf_or_null() -> None:
     want = HONGZE.cells()
     assert list(got) == list(want)
     assert not {k: (got[k], v) for k, v in want.items() if got[k] is not None and got[k] != v}
-    assert sum(1 for v in got.values() if v is None) <= 7
+    assert sum(1 for v in got.values() if v is None) <= 1  # the bound: 1 % of 186 cells
     assert (extraction.agency, extraction.year, extraction.format) == (HONGZE.agency, HONGZE.year, "2021")
