@@ -19,6 +19,9 @@ import numpy as np
 
 THREADS_ENV = "GONGKAI_OCR_THREADS"
 REC_BATCH = 6
+STRIP_WIDTH = 960  # short lines (numbers) are read side by side in strips this wide (pixels at 48 high)
+STRIP_GAP = 32  # white between them
+STRIP_SURE = 0.95  # a line read in a strip with less confidence is read again alone (a 0 among 0s may read o)
 REC_MIN_WIDTH = 160  # a short line (a number) is padded to this width for recognition, not rapidocr's 320
 DETECT_SIDE = 1280  # the longest side the detector sees (pages are shrunk for it): as exact as 1600, faster
 INK = 160  # grey level below which a pixel of a page image is ink
@@ -101,13 +104,17 @@ def recognise(image: np.ndarray, select: Select | None = None) -> list[TextBox]:
     """Every text line of an image (grey or RGB, uint8), with its characters' boxes and confidences.
 
     ``select``: given every detected line's box, says which to recognise; the others are not
-    recognised at all (recognition is most of the cost, and a table's page needs no narrative)."""
+    recognised at all (recognition is most of the cost, and a table's page needs no narrative). Then
+    the short lines (numbers in cells) are read side by side in strips (``_read_strips``)."""
     rgb = image if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
     eng = engine()
     if select is None:
-        out = eng(rgb, use_cls=False, return_word_box=True, return_single_char_box=True)
-    else:
-        out = _recognise_selected(eng, rgb, select)
+        return _text_boxes(eng(rgb, use_cls=False, return_word_box=True, return_single_char_box=True))
+    return _recognise_selected(eng, rgb, select)
+
+
+def _text_boxes(out: Any) -> list[TextBox]:
+    """RapidOCR's output as text boxes with their characters."""
     if out is None or out.boxes is None or out.txts is None:
         return []
     words = out.word_results or ((),) * len(out.txts)
@@ -122,9 +129,10 @@ def recognise(image: np.ndarray, select: Select | None = None) -> list[TextBox]:
     return boxes
 
 
-def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> Any:
+def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> list[TextBox]:
     """RapidOCR's own steps (detect, crop, recognise, place the characters) with only the selected
-    lines recognised."""
+    lines recognised: the short ones in strips, then the long ones and the short ones a strip did not
+    read with confidence one by one."""
     from rapidocr.ch_ppocr_cls import TextClsOutput
     from rapidocr.main import RapidOCRError
     from rapidocr.utils.process_img import map_boxes_to_original
@@ -135,15 +143,104 @@ def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> Any:
     try:
         crops, det = eng.detect_and_crop(img, record)
     except RapidOCRError:
-        return None
-    placed = map_boxes_to_original(det.boxes.copy(), record, *original.shape[:2])
-    chosen = [i for i, kept in enumerate(select([_box(points) for points in placed])) if kept]
-    if not chosen:
-        return None
-    det.boxes = det.boxes[chosen]
-    det.scores = [det.scores[i] for i in chosen]
-    crops = [crops[i] for i in chosen]
-    return eng.build_final_output(original, det, TextClsOutput(), eng.recognize_txt(crops), crops, record)
+        return []
+    placed = [_box(p) for p in map_boxes_to_original(det.boxes.copy(), record, *original.shape[:2])]
+    chosen = [i for i, kept in enumerate(select(placed)) if kept]
+    short = [i for i in chosen if _width(crops[i]) < REC_MIN_WIDTH]
+    strips = dict(zip(short, _read_strips(eng, [crops[i] for i in short]), strict=True))
+    sure = {i for i, (text, score, _) in strips.items() if score >= STRIP_SURE and text.strip()}
+    alone = [i for i in chosen if i not in sure]  # long lines, and short ones a strip left in doubt
+    boxes: list[TextBox] = []
+    if alone:
+        det.boxes = det.boxes[alone]
+        det.scores = [det.scores[i] for i in alone]
+        kept = [crops[i] for i in alone]
+        rec = eng.recognize_txt(kept)
+        boxes += _text_boxes(eng.build_final_output(original, det, TextClsOutput(), rec, kept, record))
+    for i in sorted(sure):
+        text, score, chars = strips[i]
+        x0, top, x1, bottom = placed[i]
+        half = (x1 - x0) / max(len(chars), 1) / 2
+        glyphs = tuple(
+            Glyph(ch, x0 + at * (x1 - x0) - half, top, x0 + at * (x1 - x0) + half, bottom, conf)
+            for ch, conf, at in chars
+        )
+        boxes.append(TextBox(text, x0, top, x1, bottom, score, glyphs))
+    return sorted(boxes, key=lambda b: (b.top, b.x0))
+
+
+def _width(crop: np.ndarray) -> float:
+    """A crop's width once recognition scales it to 48 pixels high."""
+    return 48.0 * crop.shape[1] / max(crop.shape[0], 1)
+
+
+def _read_strips(
+    eng: Any, crops: list[np.ndarray]
+) -> list[tuple[str, float, list[tuple[str, float, float]]]]:
+    """Short lines read side by side: scaled to 48 pixels high and set in strips of about
+    ``STRIP_WIDTH`` pixels, ``STRIP_GAP`` of white between them, each strip read once; each character
+    goes to the line its place in the strip falls in. Returns for each crop its text, confidence (the
+    mean of its characters'; 0 when a character fell in a gap, which line's it is unknown) and
+    characters (text, confidence, centre as a share of the crop's width)."""
+    import cv2
+
+    rec = eng._load_rec_model()
+    decode = rec.postprocess_op
+    pieces = []
+    for crop in crops:
+        rgb = crop if crop.ndim == 3 else np.repeat(crop[:, :, None], 3, axis=2)
+        width = max(8, round(_width(rgb)))
+        pieces.append(cv2.resize(rgb, (width, 48)))
+    strips: list[list[int]] = []
+    for i in sorted(range(len(pieces)), key=lambda k: pieces[k].shape[1]):  # like with like: digits together
+        piece = pieces[i]
+        used = sum(pieces[k].shape[1] + STRIP_GAP for k in strips[-1]) if strips else STRIP_WIDTH
+        if used + piece.shape[1] > STRIP_WIDTH:
+            strips.append([])
+        strips[-1].append(i)
+    out: list[tuple[str, float, list[tuple[str, float, float]]]] = [("", 0.0, [])] * len(crops)
+    for start in range(0, len(strips), REC_BATCH):
+        batch = strips[start : start + REC_BATCH]
+        images, spans = [], []
+        for strip in batch:
+            canvas = np.full(
+                (48, sum(pieces[k].shape[1] + STRIP_GAP for k in strip) + STRIP_GAP, 3), 255, np.uint8
+            )
+            x, where = STRIP_GAP, []
+            for k in strip:
+                canvas[:, x : x + pieces[k].shape[1]] = pieces[k]
+                where.append((k, x, x + pieces[k].shape[1]))
+                x += pieces[k].shape[1] + STRIP_GAP
+            images.append(canvas)
+            spans.append(where)
+        widest = max(image.shape[1] for image in images) / 48
+        preds = rec.session(
+            np.stack([rec.resize_norm_img(image, widest) for image in images]).astype(np.float32)
+        )
+        step = widest * 48 / preds.shape[1]  # pixels of the strip per step of the reading
+        for probs, where in zip(preds, spans, strict=True):
+            found: dict[int, list[tuple[str, float, float]]] = {k: [] for k, _, _ in where}
+            lost: set[int] = set()
+            best, previous = probs.argmax(axis=1), 0
+            for t, idx in enumerate(best.tolist()):
+                ch = decode.character[idx] if idx else ""
+                if idx and idx != previous and ch.strip():
+                    centre = (t + 0.5) * step
+                    owner = [(k, a, b) for k, a, b in where if a - step <= centre <= b + step]
+                    if len(owner) == 1:
+                        k, a, b = owner[0]
+                        found[k].append(
+                            (ch, float(probs[t, idx]), min(1.0, max(0.0, (centre - a) / (b - a))))
+                        )
+                    else:
+                        near = min(where, key=lambda w: min(abs(centre - w[1]), abs(centre - w[2])))
+                        lost.add(near[0])
+                previous = idx
+            for k, chars in found.items():
+                text = "".join(ch for ch, _, _ in chars)
+                score = 0.0 if k in lost or not chars else float(np.mean([c for _, c, _ in chars]))
+                out[k] = (text, score, chars)
+    return out
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,12 @@ SEAL_RULE_MM = 20.0  # a straight run of ink this long is a rule, not a stretch 
 SEAL_RADIUS_MM = (15.0, 30.0)  # a seal's ring, 30–60 mm across (42 mm is common)
 SEAL_PX_MM = 2.0  # the resolution at which rings are looked for
 MAX_SEALS = 4  # on one page
+SEAL_WORDS_MM = 12.0  # the band inside a seal's ring that holds its words (and the ring itself)
+SEAL_STAR = 0.4  # of the ring's radius: the star at its centre
 SEAL_RING = 0.6  # share of a seal's ring that a scan keeps solid (rules and print cross it)
 SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
 HEADING_MM = 25.0  # above a ruled table, the section's heading is recognised with it
-TITLE_MM = 60.0  # page 1's title: the lines this far below its first one
+TITLE_MM = 35.0  # page 1's title: the lines this far below its first one (two lines of a large font)
 RULE_INK = (160, 200)  # the range of the grey level under which a rule's pixels are looked for
 RULE_CONTRAST = 50  # grey levels below the paper
 RULE_MIN_PT = 24.0  # a horizontal rule is at least this long (the narrowest cell is ~36 pt)
@@ -94,9 +96,10 @@ def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
 def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     """The page with seals' rings, stars and words made white when the scan is grey: a seal's red ink
     is mid-grey (~90–140) like print's thin rules and grey edges, but solid in strokes print's are
-    not, and a seal is found by its ring (``seal_rings``), however many seals overlap. Inside it,
-    all but print (dark, with its grey edges) turns white; rules crossing it stay whole. Also returns
-    whether a seal was found."""
+    not, and a seal is found by its ring (``seal_rings``), however many seals overlap. Its solid
+    strokes turn white, and in the band of its ring and words and at its star, all but print (dark,
+    with its grey edges) does too; print elsewhere inside it is left, and rules crossing it stay
+    whole. Also returns whether a seal was found."""
     import cv2
 
     middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
@@ -109,11 +112,20 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     rings = seal_rings(solid, mm)
     if not rings:
         return grey, False
-    inside = np.zeros_like(middle)
+    inside = np.zeros_like(middle)  # the seals' discs: their solid strokes go wherever they are
+    words = np.zeros_like(middle)  # the ring, the words along it and the star: all but print goes
     for cx, cy, radius in rings:
-        cv2.circle(inside, (round(cx), round(cy)), round(radius + 2.5 * mm), 1, -1)
-    print_ = cv2.dilate((grey < SEAL_GREY[0]).astype(np.uint8), kernel)  # dark cores and their edges
-    seal = (inside & ~print_) > 0  # the seal's ring, star and words: never as dark as print
+        centre = (round(cx), round(cy))
+        cv2.circle(inside, centre, round(radius + 2.5 * mm), 1, -1)
+        cv2.circle(words, centre, round(radius - SEAL_WORDS_MM * mm / 2), 1, round(SEAL_WORDS_MM * mm))
+        cv2.circle(words, centre, round(SEAL_STAR * radius), 1, -1)
+    ink = grey[
+        (solid & inside) > 0
+    ]  # the seal's own grey: print is darker (and where it crosses, darker still)
+    darker = max(SEAL_GREY[0], int(np.percentile(ink, 10)) - 4) if ink.size else SEAL_GREY[0]
+    print_ = cv2.dilate((grey < darker).astype(np.uint8), kernel)  # print's cores and their grey edges
+    strokes = cv2.dilate(solid & inside, kernel) & middle
+    seal = ((words | strokes) & ~print_) > 0  # a seal's ink is never as dark as print
     faded = grey.copy()
     faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
     return faded, True
