@@ -36,7 +36,6 @@ SEAL_RADIUS_MM = (15.0, 30.0)  # a seal's ring, 30–60 mm across (42 mm is comm
 SEAL_PX_MM = 2.0  # the resolution at which rings are looked for
 MAX_SEALS = 4  # on one page
 SEAL_WORDS_MM = 12.0  # the band inside a seal's ring that holds its words (and the ring itself)
-SEAL_STAR = 0.4  # of the ring's radius: the star at its centre
 SEAL_RING = 0.6  # share of a seal's ring that a scan keeps solid (rules and print cross it)
 SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
 HEADING_MM = 25.0  # above a ruled table, the section's heading is recognised with it
@@ -97,8 +96,8 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     """The page with seals' rings, stars and words made white when the scan is grey: a seal's red ink
     is mid-grey (~90–140) like print's thin rules and grey edges, but solid in strokes print's are
     not, and a seal is found by its ring (``seal_rings``), however many seals overlap. Its solid
-    strokes turn white, and in the band of its ring and words and at its star, all but print (dark,
-    with its grey edges) does too; print elsewhere inside it is left, and rules crossing it stay
+    strokes (ring, star) turn white but for print (dark, with its grey edges); in the band of its
+    ring and words, all but print (darker than the seal's own grey) does too. Rules crossing it stay
     whole. Also returns whether a seal was found."""
     import cv2
 
@@ -112,20 +111,19 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     rings = seal_rings(solid, mm)
     if not rings:
         return grey, False
-    inside = np.zeros_like(middle)  # the seals' discs: their solid strokes go wherever they are
-    words = np.zeros_like(middle)  # the ring, the words along it and the star: all but print goes
+    inside = np.zeros_like(middle)  # the seals' discs: their solid strokes (ring, star) go anywhere
+    words = np.zeros_like(middle)  # the band of the ring and the words along it: all but print goes
     for cx, cy, radius in rings:
         centre = (round(cx), round(cy))
         cv2.circle(inside, centre, round(radius + 2.5 * mm), 1, -1)
         cv2.circle(words, centre, round(radius - SEAL_WORDS_MM * mm / 2), 1, round(SEAL_WORDS_MM * mm))
-        cv2.circle(words, centre, round(SEAL_STAR * radius), 1, -1)
-    ink = grey[
-        (solid & inside) > 0
-    ]  # the seal's own grey: print is darker (and where it crosses, darker still)
-    darker = max(SEAL_GREY[0], int(np.percentile(ink, 10)) - 4) if ink.size else SEAL_GREY[0]
-    print_ = cv2.dilate((grey < darker).astype(np.uint8), kernel)  # print's cores and their grey edges
+    # print is darker than the seal's own grey; thin print (a header's strokes) only a little darker
+    ink = grey[(solid & inside) > 0]
+    darker = max(SEAL_GREY[0], int(np.percentile(ink, 10)) - 4)
+    thin_print = cv2.dilate((grey < darker).astype(np.uint8), kernel)
+    dark_print = cv2.dilate((grey < SEAL_GREY[0]).astype(np.uint8), kernel)  # with its grey edges
     strokes = cv2.dilate(solid & inside, kernel) & middle
-    seal = ((words | strokes) & ~print_) > 0  # a seal's ink is never as dark as print
+    seal = ((strokes & ~dark_print) | (words & ~thin_print)) > 0
     faded = grey.copy()
     faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
     return faded, True

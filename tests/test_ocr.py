@@ -328,3 +328,23 @@ def test_a_re_reading_says_how_near_another_digit_came() -> None:
     first, second = ocr.read_crops([clean, rubbed])
     assert first.text == "0" and first.rival <= proof.NO_RIVAL
     assert second.rival > proof.NO_RIVAL or second.text not in ("0", "8")
+
+
+def test_short_lines_read_side_by_side_keep_their_own_characters() -> None:
+    """Numbers read in one strip: each crop gets its own digits, in order, placed within it."""
+    import cv2
+
+    from gongkai.extract import ocr
+
+    numbers = ["0", "12", "305", "7", "0", "0", "4096", "88"]
+    crops = []
+    for text in numbers:
+        crop = np.full((40, 30 + 22 * len(text)), 255, np.uint8)
+        cv2.putText(crop, text, (12, 30), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+        crops.append(crop)
+    read = ocr._read_strips(ocr.engine(), crops)
+    assert [text for text, _, _ in read] == numbers
+    for text, score, chars in read:
+        assert score > 0.9
+        places = [at for _, _, at in chars]
+        assert places == sorted(places) and all(0.0 <= at <= 1.0 for at in places)
