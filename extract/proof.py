@@ -9,13 +9,15 @@
    (``ocr.read_crops``). A cell whose new readings agree with the first is certain again when the
    first or every new one has confidence ``CONFIDENT`` or more, or when in none of the new ones the
    engine gave another digit over ``NO_RIVAL`` of probability (its second choices: no other number
-   was in view). A reading that cannot be the cell's
-   (a fraction in a column of counts) is no candidate.
-3. The rest: every combination of their readings is tried against the identities that involve them
-   (``identities.checks``, the declaration the table parser proves glued digits with). A combination
-   is kept only if it is the one that makes every judged identity hold; then each doubtful cell is
-   kept as that reading. Otherwise the doubtful cells are NULL, with ``ocr_unproven: …`` in problems
-   (the flag ``sql/flags/flag_ocr_unproven.sql`` reads it).
+   was in view). A reading that cannot be the cell's (a fraction in a column of counts) is no
+   candidate.
+3. The rest are proven by the identities (``identities.checks``, the declaration the table parser
+   proves glued digits with). First one at a time: an identity whose other parts are all known
+   (certain, or proven before) fixes a doubtful cell's value exactly, kept when one of its readings is
+   that value. Then group by group: the one combination of readings under which every judged
+   identity holds, each cell judged by two of them at least (its row's and its column's), since one
+   sum alone cannot tell which of its parts is wrong. Otherwise the doubtful cells are NULL, with
+   ``ocr_unproven: …`` in problems (the flag ``sql/flags/flag_ocr_unproven.sql`` reads it).
 4. An identity still broken by cells that are all certain is the report's own: the printed values are
    kept and a problem says so (``printed as read``), unlike an OCR doubt.
 """
@@ -23,6 +25,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -200,9 +203,53 @@ def _broken(checks: Iterable[identities.Check], value: dict[Key, float | None]) 
 
 def _solve(
     doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...], value: dict[Key, float | None]
+) -> dict[Key, str]:
+    """The doubtful cells the identities prove, each as the one of its readings they imply: first
+    those an identity fixes alone (``_determine``), then the rest group by group (``_combine``)."""
+    found = _determine(doubts, checks, value)
+    rest = {k: d for k, d in doubts.items() if k not in found}
+    known = value | {k: value_of(r) for k, r in found.items()}
+    for group in _components(rest, checks):
+        found |= _combine({k: rest[k] for k in group}, checks, known) or {}
+    return found
+
+
+def _determine(
+    doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...], value: dict[Key, float | None]
+) -> dict[Key, str]:
+    """Doubtful cells fixed one at a time: an identity whose other parts are all known (certain, or
+    fixed before) gives the cell's value exactly, kept when one of its readings is that value and
+    every identity on it that can be judged then holds."""
+    known = dict(value) | {k: None for k in doubts}
+    involved = [check for check in checks if any(k in check.expected or k in check.printed for k in doubts)]
+    found: dict[Key, str] = {}
+    progress = True
+    while progress:
+        progress = False
+        for check in involved:
+            unknown = [k for k in (*check.expected, *check.printed) if known.get(k) is None and k in doubts]
+            if len(unknown) != 1 or unknown[0] in found:
+                continue
+            k = unknown[0]
+            fits = [r for r in doubts[k].readings if check.holds(known | {k: value_of(r)})]
+            if len(fits) == 1:
+                found[k], known[k] = fits[0], value_of(fits[0])
+                progress = True
+    for k in list(found):
+        if any(
+            check.holds(known) is False for check in involved if k in check.expected or k in check.printed
+        ):
+            del found[k]
+    return found
+
+
+def _combine(
+    doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...], value: dict[Key, float | None]
 ) -> dict[Key, str] | None:
     """The one combination of the doubtful cells' readings under which every judged identity that
-    involves them holds, each of them judged at least once; None if there is none or more than one."""
+    involves them holds, each of them judged by at least two (its row's and its column's: readings
+    that are wrong together rarely add up both ways; one sum alone proves nothing about its parts);
+    None if there is none, more than one, or a cell judged once."""
     keys = sorted(doubts)
     involved = [check for check in checks if any(k in check.expected or k in check.printed for k in keys)]
     options = [doubts[k].readings for k in keys]
@@ -217,8 +264,8 @@ def _solve(
         judged = [check for check in involved if check.holds(trial) is not None]
         if any(not check.holds(trial) for check in judged):
             continue
-        seen = {k for check in judged for k in (*check.expected, *check.printed)}
-        if not all(k in seen for k in keys):
+        times = Counter(k for check in judged for k in {*check.expected, *check.printed})
+        if any(times[k] < 2 for k in keys):
             continue
         if found is not None:
             return None
@@ -282,19 +329,13 @@ def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
     }
     for k in nulled:
         doubts.pop(k, None)
-    kept: dict[Key, str] = {}
-    for group in _components(doubts, checks):
-        part = {k: doubts[k] for k in group}
-        solution = _solve(part, checks, value)
-        if solution is None:
-            for k in group:
-                readings = " / ".join(repr(r) for r in part[k].readings) or "nothing readable"
-                nulled[k] = (
-                    f"{UNPROVEN}: {_name(k)}: {part[k].reason}; readings {readings}: no single reading "
-                    "satisfies the identities (R1–R4): left NULL"
-                )
-        else:
-            kept |= solution
+    kept = _solve(doubts, checks, value)
+    for k in sorted(set(doubts) - set(kept)):
+        readings = " / ".join(repr(r) for r in doubts[k].readings) or "nothing readable"
+        nulled[k] = (
+            f"{UNPROVEN}: {_name(k)}: {doubts[k].reason}; readings {readings}: no reading the identities "
+            "(R1–R4) prove: left NULL"
+        )
     problems = list(extraction.problems)
     out: list[RawCell] = []
     for c in cells:
