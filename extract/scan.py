@@ -369,12 +369,7 @@ def tables_and_title(edges: list[layout.Obj], page: Page) -> ocr.Select | None:
     ``HEADING_MM`` above for the
     section's heading) and, on page 1, of its title (``TITLE_MM`` below the first line, or set in a
     larger size than the page's median line). None: the page has no vertical rules to go by."""
-    flat = [e for e in edges if e["orientation"] == "h"]
-    spans = [
-        (e["top"], e["bottom"])
-        for e in edges
-        if e["orientation"] == "v" and any(_crossing(e, h) for h in flat)  # a stroke of text is not
-    ]
+    spans = table_spans(edges)
     if not spans and page.number != 1:
         return None
     mm = 72.0 / 25.4 / page.scale  # pixels per millimetre
@@ -394,6 +389,17 @@ def tables_and_title(edges: list[layout.Obj], page: Page) -> ocr.Select | None:
     return select
 
 
+def table_spans(edges: list[layout.Obj]) -> list[tuple[float, float]]:
+    """The tops and bottoms (points) of the vertical rules that meet a horizontal one: a table's (a
+    stroke of text does not)."""
+    flat = [e for e in edges if e["orientation"] == "h"]
+    return [
+        (e["top"], e["bottom"])
+        for e in edges
+        if e["orientation"] == "v" and any(_crossing(e, h) for h in flat)
+    ]
+
+
 def _crossing(v: layout.Obj, h: layout.Obj, slack: float = 2.0) -> bool:
     """Whether a vertical and a horizontal rule meet (points)."""
     return (
@@ -403,9 +409,13 @@ def _crossing(v: layout.Obj, h: layout.Obj, slack: float = 2.0) -> bool:
 
 def read_page(page: Page, narrative: bool = True) -> ScanPage:
     """A prepared page recognised and cut into lines (ruled table rows one line each); without its
-    ``narrative``, only its tables and title are recognised (``tables_and_title``)."""
+    ``narrative``, only its tables and title are recognised (``tables_and_title``), and of a page 1
+    without a table only the upper half is looked at."""
     edges = ruling_edges(page.grey, page.scale)
-    boxes = ocr.recognise(page.grey, None if narrative else tables_and_title(edges, page))
+    image = page.grey
+    if not narrative and page.number == 1 and not table_spans(edges):
+        image = image[: image.shape[0] // 2]  # a title page: its title is in its upper half
+    boxes = ocr.recognise(image, None if narrative else tables_and_title(edges, page))
     lines = layout.lines_from_objects(chars_of(boxes, page.scale), edges, page.number)
     return ScanPage(page, lines, boxes)
 
