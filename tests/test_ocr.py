@@ -344,7 +344,7 @@ def test_short_lines_read_side_by_side_keep_their_own_characters() -> None:
         crops.append(crop)
     read = ocr._read_strips(ocr.engine(), crops)
     assert [text for text, _, _ in read] == numbers
-    for text, score, chars in read:
+    for _text, score, chars in read:
         assert score > 0.9
         places = [at for _, _, at in chars]
         assert places == sorted(places) and all(0.0 <= at <= 1.0 for at in places)
