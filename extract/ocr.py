@@ -21,7 +21,8 @@ THREADS_ENV = "GONGKAI_OCR_THREADS"
 REC_BATCH = 6
 STRIP_WIDTH = 960  # short lines (numbers) are read side by side in strips this wide (pixels at 48 high)
 STRIP_GAP = 32  # white between them
-STRIP_SURE = 0.95  # a line read in a strip with less confidence is read again alone (a 0 among 0s may read o)
+STRIP_TEXT = 36  # pixels of the 48 a line fills in a strip: white above and below, as detection leaves it
+STRIP_SURE = 0.95  # a line read in a strip with less confidence, or as Latin letters, is read again alone
 REC_MIN_WIDTH = 160  # a short line (a number) is padded to this width for recognition, not rapidocr's 320
 DETECT_SIDE = 1280  # the longest side the detector sees (pages are shrunk for it): as exact as 1600, faster
 INK = 160  # grey level below which a pixel of a page image is ink
@@ -152,7 +153,11 @@ def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> list[TextB
     chosen = [i for i, kept in enumerate(select(placed)) if kept]
     short = [i for i in chosen if _width(crops[i]) < REC_MIN_WIDTH]
     strips = dict(zip(short, _read_strips(eng, [crops[i] for i in short]), strict=True))
-    sure = {i for i, (text, score, _) in strips.items() if score >= STRIP_SURE and text.strip()}
+    sure = {
+        i
+        for i, (text, score, _) in strips.items()
+        if score >= STRIP_SURE and text.strip() and not any(ch.isascii() and ch.isalpha() for ch in text)
+    }  # a Latin letter among numbers is a 0 read as O more often than a letter
     alone = [i for i in chosen if i not in sure]  # long lines, and short ones a strip left in doubt
     boxes: list[TextBox] = []
     if alone:
@@ -193,8 +198,11 @@ def _read_strips(
     pieces = []
     for crop in crops:
         rgb = crop if crop.ndim == 3 else np.repeat(crop[:, :, None], 3, axis=2)
-        width = max(8, round(_width(rgb)))
-        pieces.append(cv2.resize(rgb, (width, 48)))
+        height = STRIP_TEXT
+        width = max(8, round(_width(rgb) * height / 48))
+        piece = np.full((48, width, 3), 255, np.uint8)
+        piece[(48 - height) // 2 : (48 - height) // 2 + height] = cv2.resize(rgb, (width, height))
+        pieces.append(piece)
     strips: list[list[int]] = []
     for i in sorted(range(len(pieces)), key=lambda k: pieces[k].shape[1]):  # like with like: digits together
         piece = pieces[i]
