@@ -169,13 +169,25 @@ def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> list[TextB
     for i in sorted(sure):
         text, score, chars = strips[i]
         x0, top, x1, bottom = placed[i]
-        half = (x1 - x0) / max(len(chars), 1) / 2
-        glyphs = tuple(
-            Glyph(ch, x0 + at * (x1 - x0) - half, top, x0 + at * (x1 - x0) + half, bottom, conf)
-            for ch, conf, at in chars
-        )
-        boxes.append(TextBox(text, x0, top, x1, bottom, score, glyphs))
+        boxes.append(TextBox(text, x0, top, x1, bottom, score, _glyphs(chars, x0, top, x1, bottom)))
     return sorted(boxes, key=lambda b: (b.top, b.x0))
+
+
+def _glyphs(
+    chars: list[tuple[str, float, float]], x0: float, top: float, x1: float, bottom: float
+) -> tuple[Glyph, ...]:
+    """A strip's characters placed in their line's box: each centred where the engine read it, as wide
+    as the line's share per character or as its nearest neighbour is near (a number's digits touch,
+    so no space comes between them; a real gap stays)."""
+    width = x1 - x0
+    centres = [x0 + at * width for _, _, at in chars]
+    share = width / max(len(chars), 1) / 2
+    out = []
+    for k, (ch, conf, _) in enumerate(chars):
+        near = [abs(centres[k] - centres[j]) for j in (k - 1, k + 1) if 0 <= j < len(chars)]
+        half = max(share, min(near) / 2) if near else share
+        out.append(Glyph(ch, max(x0, centres[k] - half), top, min(x1, centres[k] + half), bottom, conf))
+    return tuple(out)
 
 
 def _width(crop: np.ndarray) -> float:
