@@ -20,7 +20,7 @@ import numpy as np
 THREADS_ENV = "GONGKAI_OCR_THREADS"
 REC_BATCH = 6
 STRIP_WIDTH = 960  # short lines (numbers) are read side by side in strips this wide (pixels at 48 high)
-STRIP_GAP = 32  # white between them
+STRIP_GAP = 16  # white between them
 STRIP_TEXT = 36  # pixels of the 48 a line fills in a strip: white above and below, as detection leaves it
 STRIP_SURE = 0.95  # a line read in a strip with less confidence, or as Latin letters, is read again alone
 REC_MIN_WIDTH = 160  # a short line (a number) is padded to this width for recognition, not rapidocr's 320
