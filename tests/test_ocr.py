@@ -348,3 +348,31 @@ def test_short_lines_read_side_by_side_keep_their_own_characters() -> None:
         assert score > 0.9
         places = [at for _, _, at in chars]
         assert places == sorted(places) and all(0.0 <= at <= 1.0 for at in places)
+
+
+def _carried_out(**cells: float) -> dict[tuple[str, str, str], float | None]:
+    """Table 三's 结转下年度 row alone (every other row unknown, so only its own sum can be judged)."""
+    return {("requests", "carried_out", column): value for column, value in cells.items()}
+
+
+def test_one_sum_never_picks_among_readings() -> None:
+    """Two doubtful cells of one row, judged by its total alone: 4 + 1 and 3 + 2 both add up, and the
+    truth may be a reading the engine did not offer, so the one combination that fits proves nothing."""
+    from gongkai import identities, taxonomy
+
+    checks = identities.checks(
+        tuple(taxonomy.rows_of("requests", "2021")), taxonomy.rows_of("appeals", "2021")
+    )
+    value = _carried_out(
+        natural_person=10, commercial_enterprise=5, research_institution=None, social_welfare_org=None,
+        legal_service_org=0, other_org=0, total=20,
+    )  # fmt: skip
+    doubts = {
+        ("requests", "carried_out", "research_institution"): proof.Doubt("low", ["4", "9"]),
+        ("requests", "carried_out", "social_welfare_org"): proof.Doubt("low", ["1", "8"]),
+    }
+    assert proof._solve(doubts, checks, value) == {}
+    # one doubtful cell in the same row: the sum fixes it, and it is kept as the reading that is that value
+    value[("requests", "carried_out", "social_welfare_org")] = 2
+    one = {("requests", "carried_out", "research_institution"): proof.Doubt("low", ["3", "8"])}
+    assert proof._solve(one, checks, value) == {("requests", "carried_out", "research_institution"): "3"}
