@@ -29,6 +29,7 @@ MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WOR
 MAX_SKEW = 2.0  # degrees
 MAX_SIDE = 3600  # pixels: a bigger image (a poster, a bomb) is shrunk to it before anything else
 A4_INCHES = (8.27, 11.69)
+RED_PRINT_DARKER = 20  # grey levels below the red seal's (its lighter three quarters): print under it
 SEAL_GREY = (85, 170)  # grey levels of a red seal's ink in a grey scan
 SEAL_STROKE_MM = 0.6  # a seal's ring and star are solid this wide; print's grey edges are not
 SEAL_RULE_MM = 20.0  # a straight run of ink this long is a rule, not a stretch of the seal's ring
@@ -79,8 +80,9 @@ class ScanPage:
 
 
 def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
-    """The page in grey with red ink (a seal, 公章) turned white; black ink under the seal stays dark.
-    Also returns whether there was red ink."""
+    """The page in grey with red ink (a seal, 公章) turned white; black ink under the seal stays dark,
+    and so does print the scan tinted red under the seal's solid parts (darker than the seal's own
+    grey). Also returns whether there was red ink."""
     import cv2
 
     r, g, b = (rgb[:, :, i].astype(np.int16) for i in range(3))
@@ -88,7 +90,9 @@ def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     found = int(red.sum()) > 0.0005 * red.size
     if found:
-        grey[red] = 255
+        # print under the ink is darker than the seal (a rule under its star, tinted red by the scan)
+        under = grey < np.percentile(grey[red], 25) - RED_PRINT_DARKER
+        grey[red & ~under] = 255
     return grey, found
 
 

@@ -376,3 +376,17 @@ def test_one_sum_never_picks_among_readings() -> None:
     value[("requests", "carried_out", "social_welfare_org")] = 2
     one = {("requests", "carried_out", "research_institution"): proof.Doubt("low", ["3", "8"])}
     assert proof._solve(one, checks, value) == {("requests", "carried_out", "research_institution"): "3"}
+
+
+def test_a_rule_under_a_red_seals_star_stays() -> None:
+    """A scan tints the rule under a seal's solid star red; darker than the seal's ink, it stays."""
+    import cv2
+
+    page = np.full((400, 400, 3), 255, np.uint8)
+    cv2.circle(page, (200, 200), 80, (214, 38, 48), -1)  # the star's solid red
+    page[:, 199:202] = (150, 20, 30)  # the rule where the red ink covers it: dark red
+    page[:, 199:202][:120] = 0  # and black above the seal
+    grey, found = scan.remove_seal(page)
+    assert found
+    assert (grey[130:270, 199:202] < 100).all()  # the rule is whole under the seal
+    assert (grey[140:260, 150:190] == 255).all()  # the seal's ink is gone
