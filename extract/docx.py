@@ -326,7 +326,7 @@ class _Walker:
             elif tag in _IMAGES:
                 self.images += 1
                 ref = child.get(_R + "embed") or child.get(_R + "id") or ""
-                self.pictures.append(Placed(len(self.lines), ref, len(self.lines) + 1))
+                self.pictures.append(Placed(len(self.lines), ref))
             else:
                 self._runs(child, pieces, boxes)
 

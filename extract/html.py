@@ -332,7 +332,7 @@ class _Writer:
             if _is_content_image(el):
                 self.images += 1
                 self.flush()
-                self.pictures.append(Placed(len(self.lines), el.get("src") or "", el.sourceline or 0))
+                self.pictures.append(Placed(len(self.lines), el.get("src") or ""))
         elif tag == "br":
             self.flush()
         elif tag not in _DROP:

@@ -43,7 +43,6 @@ class Placed:
 
     at: int
     ref: str
-    lineno: int
 
 
 def page_picture(src: str, page: str, given: dict[str, Picture]) -> Picture:
