@@ -330,12 +330,12 @@ def chars_of(boxes: list[ocr.TextBox], scale: float) -> list[layout.Obj]:
                 for i, ch in enumerate(text)
             )
         size = (box.bottom - box.top) * scale * 0.7
-        for g in glyphs:
+        for g, (x0, x1) in zip(glyphs, _touching(box.text, glyphs), strict=True):
             chars.append(
                 {
                     "text": g.text,
-                    "x0": g.x0 * scale,
-                    "x1": g.x1 * scale,
+                    "x0": x0 * scale,
+                    "x1": x1 * scale,
                     "top": box.top * scale,
                     "bottom": box.bottom * scale,
                     "size": max(size, 1.0),
@@ -343,6 +343,30 @@ def chars_of(boxes: list[ocr.TextBox], scale: float) -> list[layout.Obj]:
                 }
             )
     return chars
+
+
+def _touching(text: str, glyphs: Sequence[ocr.Glyph]) -> list[tuple[float, float]]:
+    """The glyphs' extents (pixels) widened to meet halfway, but where the engine read a space
+    between them: the layout then puts a space only where the engine saw one (the character boxes
+    it gives are uneven, and ``7730.28`` could become two numbers)."""
+    spaced, k, pending = set(), 0, False
+    for ch in text:
+        if ch.isspace():
+            pending = True
+            continue
+        if pending and k:
+            spaced.add(k)
+        pending, k = False, k + 1
+    extents = [(g.x0, g.x1) for g in glyphs]
+    if k != len(glyphs):
+        return extents  # the text and the glyphs do not pair one to one: as given
+    for i in range(1, len(glyphs)):
+        if i in spaced:
+            continue
+        middle = ((glyphs[i - 1].x0 + glyphs[i - 1].x1) / 2 + (glyphs[i].x0 + glyphs[i].x1) / 2) / 2
+        extents[i - 1] = (extents[i - 1][0], max(extents[i - 1][1], middle))
+        extents[i] = (min(extents[i][0], middle), extents[i][1])
+    return extents
 
 
 # ------------------------------------------------------------------ reading

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from gongkai.cli import main
-from gongkai.extract import proof, scan
+from gongkai.extract import layout, proof, scan
 from gongkai.extract.lines import extract_lines
 from gongkai.extract.report import extract_bytes
 from gongkai.model import Extraction
@@ -390,3 +390,19 @@ def test_a_rule_under_a_red_seals_star_stays() -> None:
     assert found
     assert (grey[130:270, 199:202] < 100).all()  # the rule is whole under the seal
     assert (grey[140:260, 150:190] == 255).all()  # the seal's ink is gone
+
+
+def test_a_numbers_characters_touch_unless_the_engine_read_a_space() -> None:
+    """The engine's character boxes are uneven: widened to meet, a number stays one number; where the
+    engine's own text has a space, the gap stays."""
+    from gongkai.extract import ocr
+
+    def box(text: str, lefts: list[float]) -> ocr.TextBox:
+        chars = [ch for ch in text if not ch.isspace()]
+        glyphs = tuple(ocr.Glyph(ch, x, 0, x + 6, 20, 0.99) for ch, x in zip(chars, lefts, strict=True))
+        return ocr.TextBox(text, lefts[0], 0, lefts[-1] + 6, 20, 0.99, glyphs)
+
+    uneven = box("7730.28", [0, 20, 30, 40, 50, 56, 66])  # a wide gap after the first 7
+    assert layout._join(scan.chars_of([uneven], 1.0)) == "7730.28"
+    apart = box("12 5", [0, 10, 40])
+    assert layout._join(scan.chars_of([apart], 1.0)) == "12 5"
