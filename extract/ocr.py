@@ -111,7 +111,7 @@ def recognise(image: np.ndarray, select: Select | None = None) -> list[TextBox]:
     ``select``: given every detected line's box, says which to recognise; the others are not
     recognised at all (recognition is most of the cost, and a table's page needs no narrative). Then
     the short lines (numbers in cells) are read side by side in strips (``_read_strips``)."""
-    rgb = image if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
+    rgb = _rgb(image)
     eng = engine()
     if select is None:
         return _text_boxes(eng(rgb, use_cls=False, return_word_box=True, return_single_char_box=True))
@@ -176,23 +176,29 @@ def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> list[TextB
 def _glyphs(
     chars: list[tuple[str, float, float]], x0: float, top: float, x1: float, bottom: float
 ) -> tuple[Glyph, ...]:
-    """A strip's characters placed in their line's box: each centred where the engine read it, as wide
-    as the line's share per character or as its nearest neighbour is near (a number's digits touch,
-    so no space comes between them; a real gap stays)."""
-    width = x1 - x0
-    centres = [x0 + at * width for _, _, at in chars]
-    share = width / max(len(chars), 1) / 2
-    out = []
-    for k, (ch, conf, _) in enumerate(chars):
-        near = [abs(centres[k] - centres[j]) for j in (k - 1, k + 1) if 0 <= j < len(chars)]
-        half = max(share, min(near) / 2) if near else share
-        out.append(Glyph(ch, max(x0, centres[k] - half), top, min(x1, centres[k] + half), bottom, conf))
-    return tuple(out)
+    """A strip's characters placed in their line's box, each centred where the engine read it and as
+    wide as the line's share per character (``scan.chars_of`` makes a number's characters touch)."""
+    half = (x1 - x0) / max(len(chars), 1) / 2
+    return tuple(
+        Glyph(ch, max(x0, x0 + at * (x1 - x0) - half), top, min(x1, x0 + at * (x1 - x0) + half), bottom, conf)
+        for ch, conf, at in chars
+    )
 
 
 def _width(crop: np.ndarray) -> float:
     """A crop's width once recognition scales it to 48 pixels high."""
     return 48.0 * crop.shape[1] / max(crop.shape[0], 1)
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
+
+
+def _predict(rec: Any, images: list[np.ndarray], min_ratio: float = 0.0) -> np.ndarray:
+    """The recogniser's per-step probabilities for a batch of RGB line images, each padded to the
+    widest (at least ``min_ratio`` × 48 pixels), as RapidOCR's own recognition does."""
+    widest = max([min_ratio, *(image.shape[1] / max(image.shape[0], 1) for image in images)])
+    return rec.session(np.stack([rec.resize_norm_img(image, widest) for image in images]).astype(np.float32))
 
 
 def _read_strips(
@@ -209,7 +215,7 @@ def _read_strips(
     decode = rec.postprocess_op
     pieces = []
     for crop in crops:
-        rgb = crop if crop.ndim == 3 else np.repeat(crop[:, :, None], 3, axis=2)
+        rgb = _rgb(crop)
         height = STRIP_TEXT
         width = max(8, round(_width(rgb) * height / 48))
         piece = np.full((48, width, 3), 255, np.uint8)
@@ -237,34 +243,41 @@ def _read_strips(
                 x += pieces[k].shape[1] + STRIP_GAP
             images.append(canvas)
             spans.append(where)
-        widest = max(image.shape[1] for image in images) / 48
-        preds = rec.session(
-            np.stack([rec.resize_norm_img(image, widest) for image in images]).astype(np.float32)
-        )
-        step = widest * 48 / preds.shape[1]  # pixels of the strip per step of the reading
+        preds = _predict(rec, images)
+        step = max(image.shape[1] for image in images) / preds.shape[1]  # strip pixels per reading step
         for probs, where in zip(preds, spans, strict=True):
-            found: dict[int, list[tuple[str, float, float]]] = {k: [] for k, _, _ in where}
-            lost: set[int] = set()
-            best, previous = probs.argmax(axis=1), 0
-            for t, idx in enumerate(best.tolist()):
-                ch = decode.character[idx] if idx else ""
-                if idx and idx != previous and ch.strip():
-                    centre = (t + 0.5) * step
-                    owner = [(k, a, b) for k, a, b in where if a - step <= centre <= b + step]
-                    if len(owner) == 1:
-                        k, a, b = owner[0]
-                        found[k].append(
-                            (ch, float(probs[t, idx]), min(1.0, max(0.0, (centre - a) / (b - a))))
-                        )
-                    else:
-                        near = min(where, key=lambda w: min(abs(centre - w[1]), abs(centre - w[2])))
-                        lost.add(near[0])
-                previous = idx
-            for k, chars in found.items():
-                text = "".join(ch for ch, _, _ in chars)
-                score = 0.0 if k in lost or not chars else float(np.mean([c for _, c, _ in chars]))
-                out[k] = (text, score, chars)
+            for k, reading in _split_strip(probs, where, step, decode.character).items():
+                out[k] = reading
     return out
+
+
+def _split_strip(
+    probs: np.ndarray, where: list[tuple[int, int, int]], step: float, characters: list[str]
+) -> dict[int, tuple[str, float, list[tuple[str, float, float]]]]:
+    """One strip's reading (per-step probabilities) shared out among its lines (``where``: each line's
+    index and its span in the strip), as ``_read_strips`` returns them."""
+    found: dict[int, list[tuple[str, float, float]]] = {k: [] for k, _, _ in where}
+    lost: set[int] = set()
+    previous = 0
+    for t, idx in enumerate(probs.argmax(axis=1).tolist()):
+        ch = characters[idx] if idx else ""
+        if idx and idx != previous and ch.strip():
+            centre = (t + 0.5) * step
+            owner = [(k, a, b) for k, a, b in where if a - step <= centre <= b + step]
+            if len(owner) == 1:
+                k, a, b = owner[0]
+                found[k].append((ch, float(probs[t, idx]), min(1.0, max(0.0, (centre - a) / (b - a)))))
+            else:
+                lost.add(min(where, key=lambda w: min(abs(centre - w[1]), abs(centre - w[2])))[0])
+        previous = idx
+    return {
+        k: (
+            "".join(ch for ch, _, _ in chars),
+            0.0 if k in lost or not chars else float(np.mean([c for _, c, _ in chars])),
+            chars,
+        )
+        for k, chars in found.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -285,14 +298,12 @@ def read_crops(crops: list[np.ndarray]) -> list[Reading]:
     rec = engine()._load_rec_model()
     decode = rec.postprocess_op
     digits = np.array([decode.dict[d] for d in "0123456789"])
-    rgb = [c if c.ndim == 3 else np.repeat(c[:, :, None], 3, axis=2) for c in crops]
-    ratios = [c.shape[1] / max(c.shape[0], 1) for c in rgb]
-    order = sorted(range(len(rgb)), key=lambda i: ratios[i])
+    rgb = [_rgb(c) for c in crops]
+    order = sorted(range(len(rgb)), key=lambda i: rgb[i].shape[1] / max(rgb[i].shape[0], 1))
     out: dict[int, Reading] = {}
     for start in range(0, len(order), REC_BATCH):
         batch = order[start : start + REC_BATCH]
-        widest = max([REC_MIN_WIDTH / 48, *(ratios[i] for i in batch)])
-        preds = rec.session(np.stack([rec.resize_norm_img(rgb[i], widest) for i in batch]).astype(np.float32))
+        preds = _predict(rec, [rgb[i] for i in batch], REC_MIN_WIDTH / 48)
         lines, _ = decode(preds, False)
         for i, probs, (text, score) in zip(batch, preds, lines, strict=True):
             read = probs.argmax(axis=1)

@@ -391,13 +391,11 @@ def load_image(data: bytes) -> tuple[np.ndarray, float | None]:
     return rgb, dpi
 
 
-def tables_and_title(edges: list[layout.Obj], page: Page) -> ocr.Select | None:
+def tables_and_title(spans: list[tuple[float, float]], page: Page) -> ocr.Select | None:
     """Which detected lines of a page to recognise when its narrative is not wanted: those of its ruled
-    tables (between the top and bottom of its vertical rules that meet a horizontal one, with
-    ``HEADING_MM`` above for the
+    tables (within the ``spans`` of its table rules, ``table_spans``, with ``HEADING_MM`` above for the
     section's heading) and, on page 1, of its title (``TITLE_MM`` below the first line, or set in a
-    larger size than the page's median line). None: the page has no vertical rules to go by."""
-    spans = table_spans(edges)
+    larger size than the page's median line). None: a page other than 1 without table rules."""
     if not spans and page.number != 1:
         return None
     mm = 72.0 / 25.4 / page.scale  # pixels per millimetre
@@ -440,10 +438,11 @@ def read_page(page: Page, narrative: bool = True) -> ScanPage:
     ``narrative``, only its tables and title are recognised (``tables_and_title``), and of a page 1
     without a table only the upper half is looked at."""
     edges = ruling_edges(page.grey, page.scale)
+    spans = [] if narrative else table_spans(edges)
     image = page.grey
-    if not narrative and page.number == 1 and not table_spans(edges):
+    if not narrative and page.number == 1 and not spans:
         image = image[: image.shape[0] // 2]  # a title page: its title is in its upper half
-    boxes = ocr.recognise(image, None if narrative else tables_and_title(edges, page))
+    boxes = ocr.recognise(image, None if narrative else tables_and_title(spans, page))
     lines = layout.lines_from_objects(chars_of(boxes, page.scale), edges, page.number)
     return ScanPage(page, lines, boxes)
 
