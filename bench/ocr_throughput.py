@@ -24,7 +24,6 @@ import json
 import multiprocessing as mp
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -34,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.pdf_throughput import merge_parts, peak_rss_mb  # noqa: E402
 
 LAYOUTS = ("reportlab_ruled", "split_pages")
 
@@ -69,10 +70,6 @@ def generate(out: Path, n: int, seed: int, inconsistent_share: float) -> list[di
             }
         )
     return manifest
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def _score(item: dict, extraction) -> Counter[str]:  # type: ignore[no-untyped-def]
@@ -113,7 +110,7 @@ def run_ours(folder: str, manifest: list[dict]) -> dict:
         "cpu_seconds": cpu,
         "cells": dict(cells),
         "wrong": wrong,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -165,22 +162,7 @@ def run_baseline(folder: str, manifest: list[dict]) -> dict:
         "cpu_seconds": cpu,
         "cells": dict(cells),
         "pages": pages,
-        "peak_rss_mb": _peak_rss_mb(),
-    }
-
-
-def _total(parts: list[dict]) -> dict:
-    """The figures of one worker's reports added up (peak memory: the largest)."""
-    cells: Counter[str] = Counter()
-    for part in parts:
-        cells.update(part["cells"])
-    return {
-        "seconds": sum(p["seconds"] for p in parts),
-        "cpu_seconds": sum(p["cpu_seconds"] for p in parts),
-        "cells": dict(cells),
-        "pages": sum(p.get("pages", 0) for p in parts),
-        "wrong": [line for p in parts for line in p.get("wrong", [])],
-        "peak_rss_mb": max(p["peak_rss_mb"] for p in parts),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -194,7 +176,7 @@ def measure(folder: str, manifest: list[dict]) -> tuple[dict, dict]:
         for item in manifest:
             parts["ours"].append(ours.apply(run_ours, (folder, [item])))
             parts["baseline"].append(baseline.apply(run_baseline, (folder, [item])))
-    return _total(parts["ours"]), _total(parts["baseline"])
+    return merge_parts(parts["ours"]), merge_parts(parts["baseline"])
 
 
 def main(argv: list[str] | None = None) -> int:

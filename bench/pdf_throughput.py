@@ -92,7 +92,7 @@ def generate(
     return manifest
 
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
@@ -146,7 +146,7 @@ def run_ours(folder: str, manifest: list[dict]) -> dict:
         "mismatches": mismatches,
         "readers": dict(readers),
         "readers_by_layout": {k: dict(v) for k, v in by_layout.items()},
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -177,12 +177,12 @@ def run_baseline(folder: str, manifest: list[dict]) -> dict:
         "by_layout": dict(times),
         "pages": pages,
         "tables": tables,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
-def _merge(parts: list[dict]) -> dict:
-    """Add up the figures of the chunks one worker measured."""
+def merge_parts(parts: list[dict]) -> dict:
+    """Add up the figures of the chunks one worker measured (peak memory: the largest)."""
     out: dict = {}
     for part in parts:
         for key, value in part.items():
@@ -215,7 +215,7 @@ def measure(folder: str, manifest: list[dict], chunks: int = 8) -> tuple[dict, d
             chunk = manifest[lo : lo + size]
             parts["ours"].append(ours.apply(run_ours, (folder, chunk)))
             parts["baseline"].append(baseline.apply(run_baseline, (folder, chunk)))
-    return _merge(parts["ours"]), _merge(parts["baseline"])
+    return merge_parts(parts["ours"]), merge_parts(parts["baseline"])
 
 
 def main(argv: list[str] | None = None) -> int:
