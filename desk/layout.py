@@ -9,17 +9,12 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
+from gongkai import taxonomy
 from gongkai.desk.warehouse import Row
 
 Key = tuple[str, str, str]
 CELL_REF = re.compile(r"(?<![:\w.])(active_disclosure|requests|appeals)\.(\w+)\.(\w+)")
-APPLICANT_GROUP = (
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-)
+APPLICANT_GROUP = taxonomy.APPLICANT_COLUMNS[1:-1]  # 法人或其他组织: between 自然人 and 总计
 
 
 @dataclass

@@ -8,20 +8,15 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from gongkai import taxonomy
 from gongkai.desk.warehouse import Row, Session
+from gongkai.load import reviews
 
 PAGE_SIZE = 50
 STATUS_ZH = {"ok": "完整", "partial": "部分缺失", "failed": "无法读取", "needs_ocr": "需OCR"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ZH = taxonomy.SEVERITY_ZH
 # report_reviews.review_state: the report's verdict, else open / reviewed / clean
-REVIEW_ZH = {
-    "open": "待审核",
-    "reviewed": "问题已审",
-    "clean": "无问题",
-    "confirmed": "确认有误、需整改",
-    "false_positive": "误报",
-    "fixed": "已整改",
-}
+REVIEW_ZH = {"open": "待审核", "reviewed": "问题已审", "clean": "无问题", **reviews.VERDICTS}
 _VERDICT_COLUMNS = "verdict, verdict_zh, note, corrected_value, reviewer, reviewed_at, carried"
 
 # The review state of each report that has a review (report_reviews), rebuilt with the review views

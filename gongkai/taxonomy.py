@@ -22,6 +22,7 @@ APPLICANT_COLUMNS = (
     "other_org",
     "total",
 )
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}  # a flag's severity, as the desk shows it
 OTHER_SPLIT_ROWS = ("other_no_correction", "other_fee_unpaid", "other_other")
 OTHER_SINGLE_ROW = "other_handling"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from gongkai import taxonomy
 from gongkai.load import reviews
 
 TITLE = "主管部门对标与风险清单"
@@ -39,7 +40,6 @@ _FLAG_HEADERS = [
     ("严重程度", 8), ("问题说明", 50), ("应为", 8), ("实为", 8), ("审核结论", 16), ("审核备注", 24),
     ("更正值", 8), ("审核人", 10), ("审核时间", 18), ("沿用上一版本结论", 10), ("审核台链接", 40),
 ]  # fmt: skip
-_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 # (metric, its column label): the figures of the comparison sheet, from agency_peer_metrics
 COMPARED = [
@@ -103,8 +103,9 @@ def _flag_sheet(book, flags: pl.DataFrame, desk_url: str, formats: dict) -> None
     for i, f in enumerate(flags.iter_rows(named=True), start=1):
         values = [
             f["year"], f["district"], f["agency"], f["agency_kind"], f["rule"], f["rule_label"],
-            _SEVERITY_ZH.get(f["severity"], f["severity"]), f["description_zh"], _number(f["expected"]),
-            _number(f["printed"]), f["verdict"], f["note"] or None, _number(f["corrected_value"]),
+            taxonomy.SEVERITY_ZH.get(f["severity"], f["severity"]), f["description_zh"],
+            _number(f["expected"]), _number(f["printed"]), f["verdict"], f["note"] or None,
+            _number(f["corrected_value"]),
             f["reviewer"], f["reviewed_at"].strftime("%Y-%m-%d %H:%M") if f["reviewed_at"] else None,
             None if f["carried"] is None else ("是" if f["carried"] else "否"),
         ]  # fmt: skip
