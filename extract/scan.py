@@ -39,6 +39,8 @@ MAX_SEALS = 4  # on one page
 SEAL_WORDS_MM = 12.0  # the band inside a seal's ring that holds its words (and the ring itself)
 SEAL_RING = 0.6  # share of a seal's ring that a scan keeps solid (rules and print cross it)
 SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
+SEAL_BAND_MM = 3.0  # the band a seal's ring is looked for in, when only the ring is faded
+SEAL_PRINT_CONTRAST = 30  # print's darkest (5th percentile) this far below the seal's grey, or no fading
 HEADING_MM = 25.0  # above a ruled table, the section's heading is recognised with it
 TITLE_MM = 35.0  # page 1's title: the lines this far below its first one (two lines of a large font)
 RULE_INK = (160, 200)  # the range of the grey level under which a rule's pixels are looked for
@@ -102,7 +104,9 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     not, and a seal is found by its ring (``seal_rings``), however many seals overlap. Its solid
     strokes (ring, star) turn white but for print (dark, with its grey edges); in the band of its
     ring and words, all but print (darker than the seal's own grey) does too. Rules crossing it stay
-    whole. Also returns whether a seal was found."""
+    whole. A blurred, low-resolution scan whose print is no darker than the seal (its darkest twentieth
+    within ``SEAL_PRINT_CONTRAST`` of the seal's grey) is left as it is: fading would take the print
+    with the seal. Also returns whether a seal was faded."""
     import cv2
 
     middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
@@ -124,10 +128,17 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     # print is darker than the seal's own grey; thin print (a header's strokes) only a little darker
     ink = grey[(solid & inside) > 0]
     darker = max(SEAL_GREY[0], int(np.percentile(ink, 10)) - 4)
-    thin_print = cv2.dilate((grey < darker).astype(np.uint8), kernel)
-    dark_print = cv2.dilate((grey < SEAL_GREY[0]).astype(np.uint8), kernel)  # with its grey edges
-    strokes = cv2.dilate(solid & inside, kernel) & middle
-    seal = ((strokes & ~dark_print) | (words & ~thin_print)) > 0
+    print_ink = grey[(inside == 0) & (grey < RULE_INK[1])]
+    if print_ink.size and np.percentile(print_ink, 5) > darker - SEAL_PRINT_CONTRAST:
+        band = np.zeros_like(middle)  # print no darker than the seal: only the ring's solid stroke goes
+        for cx, cy, radius in rings:
+            cv2.circle(band, (round(cx), round(cy)), round(radius), 1, round(SEAL_BAND_MM * mm))
+        seal = (band & cv2.dilate(solid, kernel)) > 0
+    else:
+        thin_print = cv2.dilate((grey < darker).astype(np.uint8), kernel)
+        dark_print = cv2.dilate((grey < SEAL_GREY[0]).astype(np.uint8), kernel)  # with its grey edges
+        strokes = cv2.dilate(solid & inside, kernel) & middle
+        seal = ((strokes & ~dark_print) | (words & ~thin_print)) > 0
     faded = grey.copy()
     faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
     return faded, True

@@ -188,6 +188,30 @@ def test_grey_seals_are_faded_and_the_print_and_rules_under_them_kept() -> None:
     assert prepared.seal and prepared.unfaded is not None  # the proof re-reads the unfaded page
 
 
+def test_a_seal_as_dark_as_blurred_print_loses_only_its_ring() -> None:
+    """A rough low-resolution scan: the print is blurred to the seal's own grey, so fading the seal's
+    grey would take the print too. Only the ring goes (found by its geometry); the print stays whole,
+    the seal's words too (nothing tells them from print)."""
+    import cv2
+
+    page = cv2.cvtColor(_page_with_text(), cv2.COLOR_RGB2GRAY)
+    printed = page < 100
+    page[printed] = 105  # print as grey as a seal's red in a grey scan
+    ring, words = np.zeros_like(page), np.zeros_like(page)
+    cv2.circle(ring, (300, 400), 150, 1, 12)
+    cv2.putText(words, "GONGZHANG", (190, 330), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 1, 2)
+    sealed = page.copy()
+    sealed[((ring | words) > 0) & ~printed] = 115
+    faded, found = scan.fade_grey_seal(sealed, 200.0)
+    assert found
+    near_print = cv2.dilate(printed.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    assert (faded[(ring > 0) & ~near_print] > 200).mean() > 0.97  # the ring is gone
+    band = np.zeros_like(page)  # the band the ring is looked for in, and a stroke either side
+    cv2.circle(band, (300, 400), 150, 1, round(scan.SEAL_BAND_MM * 200 / 25.4) + 10)
+    assert (faded[printed & ~(band > 0)] == 105).all()  # the print off the ring's band is as it was
+    assert (faded[(words > 0) & ~printed & ~(ring > 0)] == 115).all()  # the words stay
+
+
 @pytest.mark.parametrize("angle", [-1.8, -0.7, 1.2, 2.0])
 def test_deskew_finds_the_angle_and_straightens(angle: float) -> None:
     import cv2
