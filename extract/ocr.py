@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,10 @@ STRIP_TEXT = 36  # pixels of the 48 a line fills in a strip: white above and bel
 STRIP_SURE = 0.95  # a line read in a strip with less confidence, or as Latin letters, is read again alone
 REC_MIN_WIDTH = 160  # a short line (a number) is padded to this width for recognition, not rapidocr's 320
 DETECT_SIDE = 1280  # the longest side the detector sees (pages are shrunk for it): as exact as 1600, faster
+LONG_LINE = 320  # a line this wide (pixels at 48 high) or wider is text (a label, a heading), not a number
+LONG_SQUEEZE = 0.75  # long lines are narrowed so before recognition: recognition costs by width
 INK = 160  # grey level below which a pixel of a page image is ink
+PRINT_MARGIN = 80  # pixels of white kept round a page's print when the detector sees only that
 _MODELS = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
     "Rec.model_path": "PP-OCRv6_rec_small.onnx",
@@ -105,17 +109,20 @@ Box = tuple[float, float, float, float]  # x0, top, x1, bottom in pixels
 Select = Callable[[list[Box]], list[bool]]
 
 
-def recognise(image: np.ndarray, select: Select | None = None) -> list[TextBox]:
+def recognise(
+    image: np.ndarray, select: Select | None = None, rows: tuple[int, int] | None = None
+) -> list[TextBox]:
     """Every text line of an image (grey or RGB, uint8), with its characters' boxes and confidences.
 
     ``select``: given every detected line's box, says which to recognise; the others are not
     recognised at all (recognition is most of the cost, and a table's page needs no narrative). Then
-    the short lines (numbers in cells) are read side by side in strips (``_read_strips``)."""
+    the short lines (numbers in cells) are read side by side in strips (``_read_strips``), and
+    ``rows`` (first, last) may bound the part of the page the detector sees."""
     rgb = _rgb(image)
     eng = engine()
     if select is None:
         return _text_boxes(eng(rgb, use_cls=False, return_word_box=True, return_single_char_box=True))
-    return _recognise_selected(eng, rgb, select)
+    return _recognise_selected(eng, rgb, select, rows)
 
 
 def _text_boxes(out: Any) -> list[TextBox]:
@@ -134,7 +141,9 @@ def _text_boxes(out: Any) -> list[TextBox]:
     return boxes
 
 
-def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> list[TextBox]:
+def _recognise_selected(
+    eng: Any, rgb: np.ndarray, select: Select, rows: tuple[int, int] | None = None
+) -> list[TextBox]:
     """RapidOCR's own steps (detect, crop, recognise, place the characters) with only the selected
     lines recognised: the short ones in strips, then the long ones and the short ones a strip did not
     read with confidence one by one."""
@@ -143,14 +152,16 @@ def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> list[TextB
     from rapidocr.utils.process_img import map_boxes_to_original
 
     eng.update_params(use_cls=False, return_word_box=True, return_single_char_box=True)
-    original = eng.load_img(rgb)
-    img, record = eng.preprocess_img(original)
+    left, top, printed = _printed_area(rgb, rows)
+    original = eng.load_img(printed)
     try:
-        crops, det = eng.detect_and_crop(img, record)
+        with _detect_as_whole(eng, rgb.shape[:2], printed.shape[:2]):
+            img, record = eng.preprocess_img(original)
+            crops, det = eng.detect_and_crop(img, record)
     except RapidOCRError:
         return []
     placed = [_box(p) for p in map_boxes_to_original(det.boxes.copy(), record, *original.shape[:2])]
-    chosen = [i for i, kept in enumerate(select(placed)) if kept]
+    chosen = [i for i, kept in enumerate(select([_moved(b, left, top) for b in placed])) if kept]
     short = [i for i in chosen if _width(crops[i]) < REC_MIN_WIDTH]
     strips = dict(zip(short, _read_strips(eng, [crops[i] for i in short]), strict=True))
     sure = {
@@ -164,13 +175,80 @@ def _recognise_selected(eng: Any, rgb: np.ndarray, select: Select) -> list[TextB
         det.boxes = det.boxes[alone]
         det.scores = [det.scores[i] for i in alone]
         kept = [crops[i] for i in alone]
-        rec = eng.recognize_txt(kept)
+        rec = eng.recognize_txt([_narrowed(crop) for crop in kept])
         boxes += _text_boxes(eng.build_final_output(original, det, TextClsOutput(), rec, kept, record))
     for i in sorted(sure):
         text, score, chars = strips[i]
-        x0, top, x1, bottom = placed[i]
-        boxes.append(TextBox(text, x0, top, x1, bottom, score, _glyphs(chars, x0, top, x1, bottom)))
-    return sorted(boxes, key=lambda b: (b.top, b.x0))
+        x0, y0, x1, y1 = placed[i]
+        boxes.append(TextBox(text, x0, y0, x1, y1, score, _glyphs(chars, x0, y0, x1, y1)))
+    return sorted((_shifted(b, left, top) for b in boxes), key=lambda b: (b.top, b.x0))
+
+
+def _printed_area(rgb: np.ndarray, rows: tuple[int, int] | None = None) -> tuple[int, int, np.ndarray]:
+    """The part of a page (within ``rows``) that holds print, and ``PRINT_MARGIN`` pixels round it,
+    with its top-left corner: the detector's cost is by area, and a page's white margins are a quarter
+    of it. Ink is looked for in 4×4 blocks, so a scan's noise does not count. The part is grown to
+    whole 32-pixel steps of the detector's scale (``_detect_scale``), so the detector sees its print at
+    the very scale it would see the whole page's."""
+    import cv2
+
+    height, width = rgb.shape[:2]
+    first, last = max(0, rows[0]) if rows else 0, min(height, rows[1]) if rows else height
+    small = cv2.resize(rgb[first:last, :, 0], None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    inked = small < INK
+    ys, xs = np.nonzero(inked.any(axis=1))[0], np.nonzero(inked.any(axis=0))[0]
+    if ys.size == 0:
+        return 0, 0, rgb
+    step = 32 / _detect_scale(rgb.shape[:2])
+    top, left = first + 4 * int(ys[0]) - PRINT_MARGIN, 4 * int(xs[0]) - PRINT_MARGIN
+    bottom, right = first + 4 * int(ys[-1]) + 4 + PRINT_MARGIN, 4 * int(xs[-1]) + 4 + PRINT_MARGIN
+    top, bottom = _whole_steps(top, bottom, step, height)
+    left, right = _whole_steps(left, right, step, width)
+    return left, top, rgb[top:bottom, left:right]
+
+
+def _whole_steps(start: int, end: int, step: float, size: int) -> tuple[int, int]:
+    """``start``–``end`` grown to a whole number of ``step`` (within 0–``size``; all of it if it can't)."""
+    length = round(np.ceil((end - start) / step) * step)
+    if length >= size:
+        return 0, size
+    start = min(max(0, start), size - length)
+    return start, start + length
+
+
+def _detect_scale(page: tuple[int, int]) -> float:
+    """The scale the detector sees a whole page at: ``DETECT_SIDE`` on its longest side."""
+    return min(1.0, DETECT_SIDE / max(page))
+
+
+@contextmanager
+def _detect_as_whole(eng: Any, page: tuple[int, int], part: tuple[int, int]) -> Iterator[None]:
+    """The detector set to see ``part`` of a page at the scale it would see the whole ``page`` at
+    (``_detect_scale``; its shortest side at least the detector's own minimum)."""
+    detector = eng._load_det_model()
+    side, least = eng.max_side_len, detector.limit_side_len
+    eng.max_side_len = max(32, round(max(part) * _detect_scale(page)))
+    detector.limit_side_len = round(least * min(part) / min(page))
+    try:
+        yield
+    finally:
+        eng.max_side_len, detector.limit_side_len = side, least
+
+
+def _moved(box: Box, dx: float, dy: float) -> Box:
+    return box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy
+
+
+def _shifted(box: TextBox, dx: float, dy: float) -> TextBox:
+    """A text box (and its characters) found in a part of a page, placed on the whole page."""
+    if not dx and not dy:
+        return box
+    glyphs = tuple(
+        replace(g, x0=g.x0 + dx, top=g.top + dy, x1=g.x1 + dx, bottom=g.bottom + dy) for g in box.glyphs
+    )
+    return replace(
+        box, x0=box.x0 + dx, top=box.top + dy, x1=box.x1 + dx, bottom=box.bottom + dy, glyphs=glyphs
+    )
 
 
 def _glyphs(
@@ -183,6 +261,17 @@ def _glyphs(
         Glyph(ch, max(x0, x0 + at * (x1 - x0) - half), top, min(x1, x0 + at * (x1 - x0) + half), bottom, conf)
         for ch, conf, at in chars
     )
+
+
+def _narrowed(crop: np.ndarray) -> np.ndarray:
+    """A long line's crop narrowed by ``LONG_SQUEEZE`` (the characters of a label stay readable, and
+    their places stay the same share of the line); a shorter one as it is."""
+    if _width(crop) < LONG_LINE:
+        return crop
+    import cv2
+
+    width = max(1, round(crop.shape[1] * LONG_SQUEEZE))
+    return cv2.resize(crop, (width, crop.shape[0]), interpolation=cv2.INTER_AREA)
 
 
 def _width(crop: np.ndarray) -> float:

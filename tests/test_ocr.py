@@ -430,3 +430,58 @@ def test_a_numbers_characters_touch_unless_the_engine_read_a_space() -> None:
     assert layout._join(scan.chars_of([uneven], 1.0)) == "7730.28"
     apart = box("12 5", [0, 10, 40])
     assert layout._join(scan.chars_of([apart], 1.0)) == "12 5"
+
+
+def test_the_detector_sees_the_printed_part_at_the_whole_pages_scale() -> None:
+    """Only the part of a page that holds print (within the rows asked for) goes to the detector, grown
+    to whole 32-pixel steps of the scale the whole page is seen at; the lines found there come back in
+    the page's own pixels."""
+    import cv2
+
+    from gongkai.extract import ocr
+
+    page = np.full((2339, 1654), 255, np.uint8)  # A4 at 200 dpi
+    cv2.putText(page, "2024", (700, 1200), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
+    cv2.putText(page, "777", (300, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)  # outside the rows asked for
+    rgb = ocr._rgb(page)
+    left, top, part = ocr._printed_area(rgb, (1000, 1400))
+    ys, xs = np.nonzero(page[1000:1400] < ocr.INK)
+    inside = (
+        xs.min() - left,
+        ys.min() + 1000 - top,
+        left + part.shape[1] - xs.max(),
+        top + part.shape[0] - ys.max() - 1000,
+    )
+    assert min(inside) >= ocr.PRINT_MARGIN - 4  # all of its print, with a margin
+    assert part.shape[0] < 400 and part.shape[1] < 600  # and little more
+    steps = np.array(part.shape[:2]) * ocr._detect_scale(page.shape) / 32
+    assert np.allclose(steps, np.round(steps), atol=0.05)
+    boxes = ocr.recognise(page, lambda found: [True] * len(found), (1000, 1400))
+    assert [b.text for b in boxes] == ["2024"]
+    whole = {b.text: b for b in ocr.recognise(page)}  # the engine's own reading of the whole page
+    assert set(whole) == {"777", "2024"}
+    at = np.array([boxes[0].x0, boxes[0].top, boxes[0].x1, boxes[0].bottom])
+    assert (
+        np.abs(at - [whole["2024"].x0, whole["2024"].top, whole["2024"].x1, whole["2024"].bottom]).max()
+        < 10  # a few of the detector pixels
+    )
+
+
+def test_a_long_label_narrowed_for_recognition_reads_the_same() -> None:
+    """Long lines (labels, headings) are narrowed to ``LONG_SQUEEZE`` of their width before recognition
+    (its cost is by width): a table's row label still reads the same, and its characters keep their
+    places."""
+    from PIL import Image, ImageDraw
+
+    from gongkai.extract import ocr
+    from tests.scans.seal import _font
+
+    label = "5.要求行政机关确认或重新出具已获取信息"
+    image = Image.new("L", (900, 48), 255)
+    ImageDraw.Draw(image).text((10, 8), label, font=_font(30), fill=0)
+    crop = ocr._rgb(np.asarray(image))
+    assert ocr._width(crop) >= ocr.LONG_LINE
+    narrowed = ocr._narrowed(crop)
+    assert narrowed.shape[1] == round(crop.shape[1] * ocr.LONG_SQUEEZE)
+    read = ocr.engine().recognize_txt([narrowed])
+    assert read.txts[0].replace(" ", "") == label
