@@ -27,6 +27,7 @@ MAX_PIXELS = 40_000_000  # a picture read at most: an A4 page at 600 dpi has 35 
 WORK_DPI = 200.0  # pages are recognised at this resolution
 MIN_DPI, MAX_DPI = 150.0, 220.0  # a page outside this range is resampled to WORK_DPI
 MAX_SKEW = 2.0  # degrees
+SKEW_COARSE = 0.4  # degrees between the angles tried first (a page's profile is sharp over about 2°)
 MAX_SIDE = 3600  # pixels: a bigger image (a poster, a bomb) is shrunk to it before anything else
 A4_INCHES = (8.27, 11.69)
 RED_PRINT_DARKER = 20  # grey levels below the red seal's (its lighter three quarters): print under it
@@ -42,6 +43,7 @@ SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
 SEAL_BAND_MM = 3.0  # the band a seal's ring is looked for in, when only the ring is faded
 SEAL_PRINT_CONTRAST = 30  # print's darkest (5th percentile) this far below the seal's grey, or no fading
 HEADING_MM = 25.0  # above a ruled table, the section's heading is recognised with it
+NARRATIVE_WIDTH = 0.85  # above a table, a line this share of the page's text width is the narrative's
 TITLE_MM = 35.0  # page 1's title: the lines this far below its first one (two lines of a large font)
 RULE_INK = (160, 200)  # the range of the grey level under which a rule's pixels are looked for
 RULE_CONTRAST = 50  # grey levels below the paper
@@ -205,7 +207,8 @@ def _rules(grey: np.ndarray, length: int) -> np.ndarray:
 
 def skew_angle(grey: np.ndarray, limit: float = MAX_SKEW, step: float = 0.1) -> float:
     """The angle (degrees) that makes the page's text lines and rules horizontal: the rotation whose
-    row profile of ink is the sharpest."""
+    row profile of ink is the sharpest, looked for every ``SKEW_COARSE`` degrees, then every ``step``
+    around the best."""
     import cv2
 
     height, width = grey.shape
@@ -217,15 +220,17 @@ def skew_angle(grey: np.ndarray, limit: float = MAX_SKEW, step: float = 0.1) -> 
     if ink.sum() < 50:
         return 0.0
     centre = (ink.shape[1] / 2, ink.shape[0] / 2)
-    best, best_score = 0.0, -1.0
-    for angle in np.arange(-limit, limit + step / 2, step):
-        matrix = cv2.getRotationMatrix2D(centre, float(angle), 1.0)
+
+    def sharpness(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
         turned = cv2.warpAffine(ink, matrix, (ink.shape[1], ink.shape[0]), flags=cv2.INTER_NEAREST)
         rows = turned.sum(axis=1)
-        score = float((rows * rows).sum())
-        if score > best_score:
-            best, best_score = float(angle), score
-    return round(best, 2)
+        return float((rows * rows).sum())
+
+    coarse = max(np.arange(-limit, limit + step / 2, SKEW_COARSE), key=lambda a: sharpness(float(a)))
+    fine = np.arange(coarse - SKEW_COARSE + step, coarse + SKEW_COARSE - step / 2, step)
+    best = max((a for a in fine if abs(a) <= limit + step / 2), key=lambda a: sharpness(float(a)))
+    return round(float(best), 2)
 
 
 def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
@@ -405,25 +410,43 @@ def load_image(data: bytes) -> tuple[np.ndarray, float | None]:
 def tables_and_title(spans: list[tuple[float, float]], page: Page) -> ocr.Select | None:
     """Which detected lines of a page to recognise when its narrative is not wanted: those of its ruled
     tables (within the ``spans`` of its table rules, ``table_spans``, with ``HEADING_MM`` above for the
-    section's heading) and, on page 1, of its title (``TITLE_MM`` below the first line, or set in a
-    larger size than the page's median line). None: a page other than 1 without table rules."""
+    section's heading, but not the narrative's lines there: ``NARRATIVE_WIDTH`` of the page's text
+    width) and, on page 1, of its title (``TITLE_MM`` below the first line, or set in a larger size
+    than the page's median line). None: a page other than 1 without table rules."""
     if not spans and page.number != 1:
         return None
     mm = 72.0 / 25.4 / page.scale  # pixels per millimetre
     top = min((a for a, _ in spans), default=np.inf) / page.scale - HEADING_MM * mm
     bottom = max((b for _, b in spans), default=-np.inf) / page.scale + mm
 
+    table_top = top + HEADING_MM * mm
+
     def select(boxes: list[ocr.Box]) -> list[bool]:
         heights = sorted(b[3] - b[1] for b in boxes)
         tall = 1.4 * heights[len(heights) // 2] if heights else 0.0
         first = min((b[1] for b in boxes), default=0.0)
+        text_width = max((b[2] for b in boxes), default=0.0) - min((b[0] for b in boxes), default=0.0)
         return [
-            top <= (b[1] + b[3]) / 2 <= bottom
+            (
+                top <= (b[1] + b[3]) / 2 <= bottom
+                and (b[1] >= table_top or b[2] - b[0] < NARRATIVE_WIDTH * text_width)
+            )
             or (page.number == 1 and (b[1] - first <= TITLE_MM * mm or b[3] - b[1] >= tall))
             for b in boxes
         ]
 
     return select
+
+
+def _tables_rows(spans: list[tuple[float, float]], page: Page) -> tuple[int, int] | None:
+    """The rows of pixels the detector needs to see of a page other than 1 to find its tables' lines
+    and the heading above them (``tables_and_title`` recognises no more); None: the whole page."""
+    if not spans or page.number == 1:
+        return None
+    mm = 72.0 / 25.4 / page.scale
+    top = min(a for a, _ in spans) / page.scale - (HEADING_MM + 5) * mm
+    bottom = max(b for _, b in spans) / page.scale + 5 * mm
+    return max(0, round(top)), round(bottom)
 
 
 def table_spans(edges: list[layout.Obj]) -> list[tuple[float, float]]:
@@ -453,7 +476,9 @@ def read_page(page: Page, narrative: bool = True) -> ScanPage:
     image = page.grey
     if not narrative and page.number == 1 and not spans:
         image = image[: image.shape[0] // 2]  # a title page: its title is in its upper half
-    boxes = ocr.recognise(image, None if narrative else tables_and_title(spans, page))
+    boxes = ocr.recognise(
+        image, None if narrative else tables_and_title(spans, page), _tables_rows(spans, page)
+    )
     lines = layout.lines_from_objects(chars_of(boxes, page.scale), edges, page.number)
     return ScanPage(page, lines, boxes)
 
