@@ -96,6 +96,10 @@ def engine() -> Any:
             # its mean and std in float32: the page is normalised in float32, not float64 (4× less time)
             detector.mean = np.asarray(detector.mean, np.float32)
             detector.std = np.asarray(detector.std, np.float32)
+            # the recogniser, run many times a page on small batches, keeps its buffers between runs
+            # (onnxruntime's memory arena, which RapidOCR turns off; the detector's would hold a page)
+            _ENGINE.cfg.EngineConfig.onnxruntime.enable_cpu_mem_arena = True
+            _ENGINE._load_rec_model()
         return _ENGINE
 
 
