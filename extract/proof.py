@@ -43,6 +43,8 @@ NO_RIVAL = 0.01  # readings that agree stand when no other digit had more than t
 INSET = 0.12  # of a cell's height: the margin cut from a crop so that its rules stay out
 INK_SHARE = 0.004  # share of an empty cell's inside that is ink: something printed was not read
 MAX_COMBINATIONS = 50_000
+BINARY_BLOCK = 31  # pixels: the neighbourhood a re-read crop is binarised against (a digit is ~40 high)
+BINARY_OFFSET = 15  # grey levels under the neighbourhood's weighted mean that count as ink
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
 
 Key = tuple[str, str, str]
@@ -93,11 +95,14 @@ def _faded(page: Page, crop: np.ndarray, box: tuple[float, float, float, float])
 
 
 def _variants(crop: np.ndarray) -> list[np.ndarray]:
-    """The crop twice enlarged, and binarised (Otsu), each with a white border."""
+    """The crop twice enlarged, and binarised against its neighbourhood's grey (a blurred scan's
+    digits keep their loops, which one threshold for the whole crop closes), each with a white border."""
     import cv2
 
     big = cv2.resize(crop, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-    _, binary = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    binary = cv2.adaptiveThreshold(
+        crop, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, BINARY_BLOCK, BINARY_OFFSET
+    )
     pad = max(4, crop.shape[0] // 4)
     return [
         cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
