@@ -66,6 +66,11 @@ class Page:
         """PDF points per pixel."""
         return 72.0 / self.dpi
 
+    @property
+    def mm(self) -> float:
+        """Pixels per millimetre."""
+        return self.dpi / 25.4
+
 
 @dataclass
 class ScanPage:
@@ -415,11 +420,9 @@ def tables_and_title(spans: list[tuple[float, float]], page: Page) -> ocr.Select
     than the page's median line). None: a page other than 1 without table rules."""
     if not spans and page.number != 1:
         return None
-    mm = 72.0 / 25.4 / page.scale  # pixels per millimetre
-    top = min((a for a, _ in spans), default=np.inf) / page.scale - HEADING_MM * mm
-    bottom = max((b for _, b in spans), default=-np.inf) / page.scale + mm
-
-    table_top = top + HEADING_MM * mm
+    mm = page.mm
+    table_top, bottom = _tables_extent(spans, page) if spans else (np.inf, -np.inf)
+    top, bottom = table_top - HEADING_MM * mm, bottom + mm
 
     def select(boxes: list[ocr.Box]) -> list[bool]:
         heights = sorted(b[3] - b[1] for b in boxes)
@@ -443,10 +446,13 @@ def _tables_rows(spans: list[tuple[float, float]], page: Page) -> tuple[int, int
     and the heading above them (``tables_and_title`` recognises no more); None: the whole page."""
     if not spans or page.number == 1:
         return None
-    mm = 72.0 / 25.4 / page.scale
-    top = min(a for a, _ in spans) / page.scale - (HEADING_MM + 5) * mm
-    bottom = max(b for _, b in spans) / page.scale + 5 * mm
-    return max(0, round(top)), round(bottom)
+    top, bottom = _tables_extent(spans, page)
+    return max(0, round(top - (HEADING_MM + 5) * page.mm)), round(bottom + 5 * page.mm)
+
+
+def _tables_extent(spans: list[tuple[float, float]], page: Page) -> tuple[float, float]:
+    """The top of a page's highest table rule and the bottom of its lowest (pixels)."""
+    return min(a for a, _ in spans) / page.scale, max(b for _, b in spans) / page.scale
 
 
 def table_spans(edges: list[layout.Obj]) -> list[tuple[float, float]]:
