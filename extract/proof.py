@@ -25,7 +25,6 @@
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -42,7 +41,9 @@ CONFIDENT = 0.95  # the engine's confidence (0–1) above which a reading stands
 NO_RIVAL = 0.01  # readings that agree stand when no other digit had more than this probability in any
 INSET = 0.12  # of a cell's height: the margin cut from a crop so that its rules stay out
 INK_SHARE = 0.004  # share of an empty cell's inside that is ink: something printed was not read
-MAX_COMBINATIONS = 50_000
+MAX_UNREAD = 6  # readable doubtful cells of a group that may be left unknown for its identities to hold
+MAX_STEPS = 200_000  # combinations tried for a group of doubtful cells before it is left NULL
+MAX_SOLUTIONS = 1_000  # combinations kept that all hold
 BINARY_BLOCK = 31  # pixels: the neighbourhood a re-read crop is binarised against (a digit is ~40 high)
 BINARY_OFFSET = 15  # grey levels under the neighbourhood's weighted mean that count as ink
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
@@ -209,14 +210,21 @@ def _broken(checks: Iterable[identities.Check], value: dict[Key, float | None]) 
 def _solve(
     doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...], value: dict[Key, float | None]
 ) -> dict[Key, str]:
-    """The doubtful cells the identities prove, each as the one of its readings they imply: first
-    those an identity fixes alone (``_determine``), then the rest group by group (``_combine``)."""
-    found = _determine(doubts, checks, value)
-    rest = {k: d for k, d in doubts.items() if k not in found}
-    known = value | {k: value_of(r) for k, r in found.items()}
-    for group in _components(rest, checks):
-        found |= _combine({k: rest[k] for k in group}, checks, known) or {}
-    return found
+    """The doubtful cells the identities prove, each as the one of its readings they imply: those an
+    identity fixes alone (``_determine``), then the rest group by group (``_combine``); again, with
+    the cells proven so far known, until no more are."""
+    found: dict[Key, str] = {}
+    while True:
+        known = value | {k: value_of(r) for k, r in found.items()}
+        rest = {k: d for k, d in doubts.items() if k not in found}
+        new = _determine(rest, checks, known)
+        known |= {k: value_of(r) for k, r in new.items()}
+        rest = {k: d for k, d in rest.items() if k not in new}
+        for group in _components(rest, checks):
+            new |= _combine({k: rest[k] for k in group}, checks, known)
+        if not new:
+            return found
+        found |= new
 
 
 def _determine(
@@ -250,32 +258,160 @@ def _determine(
 
 def _combine(
     doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...], value: dict[Key, float | None]
-) -> dict[Key, str] | None:
-    """The one combination of the doubtful cells' readings under which every judged identity that
-    involves them holds, each of them judged by at least two (its row's and its column's: readings
-    that are wrong together rarely add up both ways; one sum alone proves nothing about its parts);
-    None if there is none, more than one, or a cell judged once."""
-    keys = sorted(doubts)
-    involved = [check for check in checks if any(k in check.expected or k in check.printed for k in keys)]
-    options = [doubts[k].readings for k in keys]
-    total = 1
-    for o in options:
-        total *= len(o)
-    if not keys or total == 0 or total > MAX_COMBINATIONS:
-        return None
-    found: dict[Key, str] | None = None
-    for combo in itertools.product(*options):
-        trial = value | {k: value_of(r) for k, r in zip(keys, combo, strict=True)}
-        judged = [check for check in involved if check.holds(trial) is not None]
-        if any(not check.holds(trial) for check in judged):
-            continue
-        times = Counter(k for check in judged for k in {*check.expected, *check.printed})
-        if any(times[k] < 2 for k in keys):
-            continue
-        if found is not None:
-            return None
-        found = dict(zip(keys, combo, strict=True))
-    return found
+) -> dict[Key, str]:
+    """The doubtful cells that every likeliest combination of readings proves.
+
+    A combination gives each doubtful cell one of its readings, or leaves it unknown (its truth may be
+    one the engine did not offer; a cell with no reading is always unknown). The identities are then
+    equations in the unknown cells (and in cells the report leaves NULL): a combination stands when
+    they can all hold, every value they fix being a count (whole, not negative). The likeliest leave
+    the fewest readable cells unknown, ``MAX_UNREAD`` at most. A cell is proven when they all give it
+    the same reading and the identities fix its value even with any one other doubtful reading taken
+    away as well (readings wrong together rarely add up two ways; one sum alone proves nothing about
+    its parts). Nothing is, when there are more combinations than are weighed."""
+    system = _System(sorted(doubts), checks, value)
+    options = [[*((r, value_of(r)) for r in doubts[k].readings), (None, None)] for k in system.keys]
+    chosen: list[str | None] = [None] * len(options)
+    values: list[float | None] = [None] * len(options)
+    found: list[tuple[str | None, ...]] = []
+    steps = 0
+
+    def walk(depth: int, unread: int, limit: int) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_STEPS or len(found) > MAX_SOLUTIONS:
+            raise _TooMany
+        if depth == len(options):
+            if system.stands(values):
+                found.append(tuple(chosen))
+            return
+        for text, v in options[depth]:
+            left = unread + (v is None and len(options[depth]) > 1)
+            if left > limit:
+                continue
+            values[depth], chosen[depth] = v, text
+            if all(s.holds(values) is not False for s in system.judged_at[depth]):
+                walk(depth + 1, left, limit)
+        values[depth], chosen[depth] = None, None
+
+    try:
+        for limit in range(MAX_UNREAD + 1):
+            walk(0, 0, limit)
+            if found:
+                break
+    except _TooMany:
+        return {}
+    out: dict[Key, str] = {}
+    for i, k in enumerate(system.keys):
+        texts = {combo[i] for combo in found}
+        if len(texts) == 1 and None not in texts and all(system.proves(i, combo) for combo in found):
+            out[k] = found[0][i] or ""
+    return out
+
+
+class _System:
+    """The identities that involve a group of doubtful cells, as linear equations ``matrix · x +
+    constant = 0`` in the group's cells (the first columns) and the cells the report leaves NULL."""
+
+    def __init__(self, keys: list[Key], checks: tuple[identities.Check, ...], value: dict[Key, float | None]):
+        self.keys = keys
+        group = set(keys)
+
+        def signed(check: identities.Check) -> list[tuple[Key, int]]:
+            return [*((k, 1) for k in check.expected), *((k, -1) for k in check.printed)]
+
+        def unknown(check: identities.Check) -> set[Key]:
+            return {k for k, _ in signed(check) if k not in group and value.get(k) is None}
+
+        used = [c for c in checks if any(k in group for k, _ in signed(c))]
+        nulls = sorted(set().union(*(unknown(c) for c in used)))
+        used += [c for c in checks if c not in used and unknown(c) and unknown(c) <= set(nulls)]
+        column = {k: i for i, k in enumerate([*keys, *nulls])}
+        self.matrix = np.zeros((len(used), len(column)))
+        self.constant = np.zeros(len(used))
+        # identities among the group's cells alone, judged as soon as their last cell has a reading
+        self.judged_at: list[list[_Sum]] = [[] for _ in keys]
+        for row, check in enumerate(used):
+            mine: list[tuple[int, int]] = []
+            for k, sign in signed(check):
+                if k in column:
+                    self.matrix[row, column[k]] += sign
+                    mine += [(column[k], sign)] if k in group else []
+                else:
+                    self.constant[row] += sign * (value[k] or 0.0)
+            if not unknown(check):
+                self.judged_at[max(i for i, _ in mine)].append(_Sum(tuple(mine), float(self.constant[row])))
+        self.nulls = list(range(len(keys), len(column)))
+        self._pinned: dict[frozenset[int], frozenset[int]] = {}
+
+    def _unknowns(self, unread: Iterable[int]) -> list[int]:
+        return [*sorted(unread), *self.nulls]
+
+    def stands(self, values: list[float | None]) -> bool:
+        """Whether the identities can all hold with these readings (None: unknown), each value they
+        fix being a count."""
+        unread = [i for i, v in enumerate(values) if v is None]
+        unknowns = self._unknowns(unread)
+        read = [i for i, v in enumerate(values) if v is not None]
+        rest = self.constant + self.matrix[:, read] @ np.array([values[i] for i in read], dtype=float)
+        if not unknowns:
+            return bool(np.all(np.abs(rest) <= identities.TOLERANCE))
+        a = self.matrix[:, unknowns]
+        x, *_ = np.linalg.lstsq(a, -rest, rcond=None)
+        if np.max(np.abs(a @ x + rest), initial=0.0) > 1e-6:
+            return False
+        _, s, vt = np.linalg.svd(a)
+        free = vt[int(np.sum(s > 1e-9)) :]
+        fixed = np.all(np.abs(free) <= 1e-9, axis=0) if len(free) else np.ones(len(unknowns), bool)
+        counts = x[fixed]
+        return bool(np.all(counts >= -1e-6) and np.all(np.abs(counts - np.round(counts)) <= 1e-6))
+
+    def proves(self, i: int, combo: tuple[str | None, ...]) -> bool:
+        """Whether the identities fix cell ``i`` with the combination's unknowns unknown, and still do
+        with any one other of its readings unknown as well."""
+        unread = frozenset(j for j, t in enumerate(combo) if t is None)
+        if unread not in self._pinned:
+            self._pinned[unread] = self._pinned_twice(unread)
+        return i in self._pinned[unread]
+
+    def _pinned_twice(self, unread: frozenset[int]) -> frozenset[int]:
+        read = [j for j in range(len(self.keys)) if j not in unread]
+        base = self._unknowns(unread)
+
+        def rank(columns: list[int]) -> int:
+            return int(np.linalg.matrix_rank(self.matrix[:, columns])) if columns else 0
+
+        without = {j: rank([*base, j]) for j in read}
+        out = set()
+        for i in read:
+            others = [j for j in read if j != i] or [None]
+            if all(
+                rank([*base, i, *([] if j is None else [j])]) == (rank(base) if j is None else without[j]) + 1
+                for j in others
+            ):
+                out.add(i)
+        return frozenset(out)
+
+
+@dataclass(frozen=True)
+class _Sum:
+    """An identity among doubtful cells alone: their places and signs, and the known parts' share."""
+
+    parts: tuple[tuple[int, int], ...]
+    constant: float
+
+    def holds(self, values: list[float | None]) -> bool | None:
+        total = self.constant
+        for i, sign in self.parts:
+            v = values[i]
+            if v is None:
+                return None
+            total += sign * v
+        return abs(total) <= identities.TOLERANCE
+
+
+class _TooMany(Exception):
+    """More combinations than ``_combine`` weighs."""
 
 
 def _components(doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...]) -> list[list[Key]]:

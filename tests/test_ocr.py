@@ -402,6 +402,48 @@ def test_one_sum_never_picks_among_readings() -> None:
     assert proof._solve(one, checks, value) == {("requests", "carried_out", "research_institution"): "3"}
 
 
+def _hongze_table_three() -> tuple[tuple, dict[tuple[str, str, str], float]]:
+    """Hongze's printed cells (its table 三 adds up; （六） is one row) and their identities."""
+    from gongkai import identities, taxonomy
+    from tests.expected import HONGZE as PRINTED
+
+    value = {k: v for k, v in PRINTED.cells().items() if v is not None}
+    rows = tuple(r for r in taxonomy.rows_of("requests", "2021") if ("requests", r, "total") in value)
+    return identities.checks(rows, taxonomy.rows_of("appeals", "2021")), value
+
+
+def test_a_cell_with_no_reading_leaves_the_rest_of_its_group_to_be_proven() -> None:
+    """Under a seal, 办理结果总计's 科研机构 has no reading at all. It stays NULL (no value is made
+    for it), but 上年结转 + 新收 = 总计 + 结转 still fixes it, so its column's sum still judges four
+    doubtful 0s, two in each of two rows and two columns (no sum has one alone), and proves them."""
+    checks, value = _hongze_table_three()
+    doubts = {("requests", "handled_total", "research_institution"): proof.Doubt("nothing read")}
+    for row, column, rival in (
+        ("granted", "research_institution", "8"),
+        ("granted", "social_welfare_org", "3"),
+        ("other_handling", "research_institution", "6"),
+        ("other_handling", "social_welfare_org", "9"),
+    ):
+        doubts[("requests", row, column)] = proof.Doubt("low", ["0", rival])
+    proven = proof._solve(doubts, checks, value)
+    assert proven == {k: "0" for k, d in doubts.items() if d.readings}
+
+
+def test_a_misread_cell_is_left_unknown_and_its_row_still_proves_the_others() -> None:
+    """A ring-cut 0 read as 9 (no reading fits) and a doubtful 0 beside it in one row: the 9 is the
+    one reading left unknown (its value, fixed by the sums, is never stored), and the other 0 is
+    proven. With two more cells unknown below them, the four make a rectangle whose sums hold whatever
+    the 0 is (+1 and −1 in each row and column): then nothing is proven."""
+    checks, value = _hongze_table_three()
+    misread = ("requests", "not_processed_confirmation", "social_welfare_org")
+    beside = ("requests", "not_processed_confirmation", "legal_service_org")
+    doubts = {misread: proof.Doubt("low", ["9"]), beside: proof.Doubt("low", ["0", "6"])}
+    assert proof._solve(doubts, checks, value) == {beside: "0"}
+    for column in ("social_welfare_org", "legal_service_org"):
+        doubts[("requests", "unable_not_held", column)] = proof.Doubt("nothing read")
+    assert proof._solve(doubts, checks, value) == {}
+
+
 def test_a_rule_under_a_red_seals_star_stays() -> None:
     """A scan tints the rule under a seal's solid star red; darker than the seal's ink, it stays."""
     import cv2
