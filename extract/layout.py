@@ -35,6 +35,7 @@ TABLE_SETTINGS = {
     "intersection_tolerance": 3,
     "edge_min_length": 3,
 }
+MISREAD_CHARS = 3  # read by OCR right of a row's first value, a non-number this short is no label
 # a label that starts a row of its own: （一） 1. 一、 and the like, or a parenthesis
 _ENUMERATED = re.compile(r"^(?:[（(]|\d{1,2}\s?[.．、]|[一二三四五六七八九十]{1,3}[、.．]|第)")
 _VALUE = re.compile(rf"^{NUMBER}(?:\s?{UNIT})?$")
@@ -258,6 +259,8 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
                 marks.append(_mark(*cells[k], content.get(k, [])))
             k += 1
         fields = [f.replace("\t", " ") for f in fields]
+        if ocr:
+            fields = _misread_as_empty(fields)
         labels = [i for i, f in enumerate(fields) if f and not _is_value(f)]
         if any(_is_value(f) for f in fields):
             # an empty cell right of the row's labels is a value printed blank
@@ -268,6 +271,18 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
             kept = tuple(m for f, m in zip(fields, marks, strict=True) for _ in f.split()) if ocr else ()
             out.append((line, kept))
     return out
+
+
+def _misread_as_empty(fields: list[str]) -> list[str]:
+    """A row's cells read by OCR, each short non-number right of a value (a digit a seal's ring cut,
+    read as ``(`` or as a seal's word) made an empty cell: the proof then finds ink in it and reads it
+    again, and the row keeps its other values in their columns."""
+    first = next((i for i, f in enumerate(fields) if f and _is_value(f)), len(fields))
+
+    def misread(f: str) -> bool:
+        return bool(f) and not _is_value(f) and len(f.replace(" ", "")) <= MISREAD_CHARS
+
+    return [EMPTY_FIELD if i > first and misread(f) else f for i, f in enumerate(fields)]
 
 
 def find_tables(edges: list[Obj]) -> list[Any]:

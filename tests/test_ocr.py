@@ -238,6 +238,17 @@ def test_ruling_edges_are_the_drawn_rules() -> None:
     assert abs(horizontal[0] - 81 * 72 / 200) < 1 and abs(vertical[1] - 561 * 72 / 200) < 1
 
 
+def test_a_short_misreading_right_of_a_value_is_an_empty_cell_the_proof_reads_again() -> None:
+    """A 0 that a seal's ring cut, read as ``(``, and a seal's word read in a cell: right of the row's
+    first value, each is an empty cell (which the proof finds ink in and reads again), so the row
+    keeps seven cells in their columns. Labels before the values stay."""
+    empty = layout.EMPTY_FIELD
+    row = ["四、结转下年度继续办理", "2797", "22", "", "0", "(", "有", "2826"]
+    assert layout._misread_as_empty(row) == [row[0], "2797", "22", "", "0", empty, empty, "2826"]
+    labelled = ["（三）不予公开", "1.属于国家秘密", "1", "0", "不予公开的理由说明"]
+    assert layout._misread_as_empty(labelled) == labelled
+
+
 @pytest.mark.slow
 def test_an_opaque_seal_over_the_rules_gives_null_never_a_wrong_value(
     printed: Extraction, pages: list[scan.ScanPage]
