@@ -324,15 +324,24 @@ def ruling_edges(grey: np.ndarray, scale: float, ink_below: int | None = None) -
         gap = max(9, round(6.0 / scale))
         bridge = (gap, 1) if orientation == "h" else (1, gap)
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
-        count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-        for x, y, w, h, _area in stats[1:count].tolist():
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        for k, (x, y, w, h, _area) in enumerate(stats[1:count].tolist(), start=1):
             if orientation == "h":
-                middle = (y + h / 2) * scale
+                middle = (y + _rule_at(labels[y : y + h, x : x + w] == k, 1)) * scale
                 edges.append(layout._edge(x * scale, middle, (x + w) * scale, middle, "h"))
             else:
-                middle = (x + w / 2) * scale
+                middle = (x + _rule_at(labels[y : y + h, x : x + w] == k, 0)) * scale
                 edges.append(layout._edge(middle, y * scale, middle, (y + h) * scale, "v"))
     return edges
+
+
+def _rule_at(component: np.ndarray, axis: int) -> float:
+    """Where a rule runs across its component (``axis`` 0: a vertical rule's x, 1: a horizontal one's
+    y), in pixels from the component's edge: the middle of the lines that hold most of its ink, not of
+    its box, which a seal's star or ring that touches the rule widens."""
+    profile = component.sum(axis=axis)
+    strong = np.flatnonzero(profile >= profile.max() / 2)
+    return float(strong.mean()) + 0.5
 
 
 def chars_of(boxes: list[ocr.TextBox], scale: float) -> list[layout.Obj]:
