@@ -48,6 +48,8 @@ TITLE_MM = 35.0  # page 1's title: the lines this far below its first one (two l
 RULE_INK = (160, 200)  # the range of the grey level under which a rule's pixels are looked for
 RULE_CONTRAST = 50  # grey levels below the paper
 RULE_MIN_PT = 24.0  # a horizontal rule is at least this long (the narrowest cell is ~36 pt)
+RULE_MAX_PT = 4.0  # and at most this thick on average (a rule is 0.5–1.5 pt, a seal's star ~30)
+RULE_MAX_PX = 4  # however coarse the image (a page probed at low resolution)
 
 
 @dataclass
@@ -325,7 +327,9 @@ def ruling_edges(grey: np.ndarray, scale: float, ink_below: int | None = None) -
         bridge = (gap, 1) if orientation == "h" else (1, gap)
         lines = cv2.morphologyEx(lines, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
         count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-        for k, (x, y, w, h, _area) in enumerate(stats[1:count].tolist(), start=1):
+        for k, (x, y, w, h, area) in enumerate(stats[1:count].tolist(), start=1):
+            if area / (w if orientation == "h" else h) > max(RULE_MAX_PX, RULE_MAX_PT / scale):
+                continue  # a solid blob as thick as this (a grey seal's star, a shaded cell) is no rule
             if orientation == "h":
                 middle = (y + _rule_at(labels[y : y + h, x : x + w] == k, 1)) * scale
                 edges.append(layout._edge(x * scale, middle, (x + w) * scale, middle, "h"))

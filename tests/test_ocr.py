@@ -240,15 +240,20 @@ def test_ruling_edges_are_the_drawn_rules() -> None:
 
 def test_a_rule_a_seals_star_touches_is_found_where_it_runs() -> None:
     """A grey seal's star touching a column rule joins it into one blob of ink: the rule is placed
-    where its ink runs, not in the middle of the blob (which moved it into the next cell's digits)."""
+    where its ink runs, not in the middle of the blob (which moved it into the next cell's digits). A
+    star on its own is no rule, though its solid middle holds long runs of ink both ways."""
     import cv2
 
     grey = cv2.cvtColor(_page_with_text(), cv2.COLOR_RGB2GRAY)
+    before = scan.ruling_edges(grey, 72 / 200)
     cv2.line(grey, (300, 80), (300, 630), 0, 2)
     star = np.array([(300, 330), (330, 360), (360, 330), (340, 375), (355, 420), (300, 390)], np.int32)
-    cv2.fillPoly(grey, [star], 90)
-    vertical = [e["x0"] for e in scan.ruling_edges(grey, 72 / 200) if e["orientation"] == "v"]
+    for dx in (0, 200):
+        cv2.fillPoly(grey, [star + np.array([dx, 0], np.int32)], 90)
+    edges = scan.ruling_edges(grey, 72 / 200)
+    vertical = [e["x0"] for e in edges if e["orientation"] == "v"]
     assert len(vertical) == 1 and abs(vertical[0] - 301 * 72 / 200) < 0.5
+    assert len(edges) == len(before) + 1
 
 
 def test_a_short_misreading_right_of_a_value_is_an_empty_cell_the_proof_reads_again() -> None:
