@@ -15,6 +15,7 @@ pdfplumber's own algorithm either way.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,7 @@ TABLE_SETTINGS = {
     "intersection_tolerance": 3,
     "edge_min_length": 3,
 }
+SPLIT_CLEAR = 0.15  # of a column's width: how far from a cut a character's middle must stand
 MISREAD_CHARS = 3  # read by OCR right of a row's first value, a non-number this short is no label
 # a label that starts a row of its own: （一） 1. 一、 and the like, or a parenthesis
 _ENUMERATED = re.compile(r"^(?:[（(]|\d{1,2}\s?[.．、]|[一二三四五六七八九十]{1,3}[、.．]|第)")
@@ -249,16 +251,16 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
     out: list[Text] = []
     k = 0
     for row in rows:
-        fields = []
-        marks: list[Mark] = []
+        parts: list[_Part] = []
         for cell in row.cells:
             if cell is None:
                 continue
-            fields.append(texts[k])
-            if ocr:
-                marks.append(_mark(*cells[k], content.get(k, [])))
+            parts.append(_Part(texts[k], cells[k], content.get(k, [])))
             k += 1
-        fields = [f.replace("\t", " ") for f in fields]
+        if ocr:
+            parts = _split_wide(parts, index.xs)
+        fields = [p.text.replace("\t", " ") for p in parts]
+        marks = [_mark(*p.box, p.chars) for p in parts] if ocr else []
         if ocr:
             fields = _misread_as_empty(fields)
         labels = [i for i, f in enumerate(fields) if f and not _is_value(f)]
@@ -270,6 +272,43 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
         if line:
             kept = tuple(m for f, m in zip(fields, marks, strict=True) for _ in f.split()) if ocr else ()
             out.append((line, kept))
+    return out
+
+
+@dataclass
+class _Part:
+    """A table cell of one row: its text, its box (points) and its characters."""
+
+    text: str
+    box: tuple[float, float, float, float]
+    chars: list[Obj]
+
+
+def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
+    """A row's cells read by OCR, a value cell about twice as wide as the row's others (or thrice…)
+    cut again into columns: the scan lost the rule between two values (a seal's ring faded over
+    it). The cut is along the table's column edges inside it (else evenly), and each character goes
+    back to the column it stands in; a character astride a cut leaves the cell whole."""
+    widths = sorted(p.box[2] - p.box[0] for p in parts if p.text and _is_value(p.text))
+    first = next((i for i, p in enumerate(parts) if p.text and _is_value(p.text)), None)
+    if len(widths) < 3 or first is None:
+        return parts
+    usual = widths[len(widths) // 2]
+    out = parts[:first]
+    for p in parts[first:]:
+        x0, top, x1, bottom = p.box
+        columns = round((x1 - x0) / usual)
+        inner = [x for x in xs if x0 + 0.3 * usual < x < x1 - 0.3 * usual]
+        if len(inner) != columns - 1:
+            inner = [x0 + (x1 - x0) * j / columns for j in range(1, columns)]
+        centres = [(ch["x0"] + ch["x1"]) / 2 for ch in p.chars]
+        astride = any(abs(c - x) < SPLIT_CLEAR * usual for c in centres for x in inner)
+        if columns < 2 or astride or not all(_is_value(t) for t in p.text.split()):
+            out.append(p)
+            continue
+        for a, b in itertools.pairwise([x0, *inner, x1]):
+            chars = [ch for ch, c in zip(p.chars, centres, strict=True) if a <= c < b]
+            out.append(_Part(_cell_text(cluster_lines(chars)), (a, top, b, bottom), chars))
     return out
 
 

@@ -267,6 +267,26 @@ def test_a_short_misreading_right_of_a_value_is_an_empty_cell_the_proof_reads_ag
     assert layout._misread_as_empty(labelled) == labelled
 
 
+def test_a_value_cell_a_lost_rule_merged_is_cut_again_into_its_columns() -> None:
+    """Table 四's value row as a rough scan gave it: a seal's ring faded over two rules, so two cells
+    each span two columns and hold ``0 0``. Each is cut again (along the table's edge inside it, else
+    in the middle) and each digit goes back to its column; a lone digit leaves the other column
+    empty (the proof reads it again). A character astride the cut leaves the cell whole."""
+
+    def char(text: str, x: float) -> layout.Obj:
+        return {"text": text, "x0": x - 3, "x1": x + 3, "top": 10, "bottom": 20, "confidence": 0.9}
+
+    def part(x0: float, x1: float, *chars: layout.Obj) -> layout._Part:
+        return layout._Part(" ".join(c["text"] for c in chars), (x0, 8.0, x1, 22.0), list(chars))
+
+    row = [part(0, 30, char("18", 15)), part(30, 60, char("24", 45)), part(60, 90, char("0", 75))]
+    row += [part(90, 150, char("0", 105), char("0", 135)), part(150, 210, char("3", 165))]
+    row += [part(210, 270, char("7", 240))]
+    cut = layout._split_wide(row, [0, 30, 60, 90, 150, 180, 210, 270])
+    assert [p.text for p in cut] == ["18", "24", "0", "0", "0", "3", "", "7"]
+    assert [p.box[0] for p in cut] == [0, 30, 60, 90, 120, 150, 180, 210]
+
+
 @pytest.mark.slow
 def test_an_opaque_seal_over_the_rules_gives_null_never_a_wrong_value(
     printed: Extraction, pages: list[scan.ScanPage]
