@@ -13,11 +13,17 @@
    candidate.
 3. The rest are proven by the identities (``identities.checks``, the declaration the table parser
    proves glued digits with). First one at a time: an identity whose other parts are all known
-   (certain, or proven before) fixes a doubtful cell's value exactly, kept when one of its readings is
-   that value. Then group by group: the one combination of readings under which every judged
-   identity holds, each cell judged by two of them at least (its row's and its column's), since one
-   sum alone cannot tell which of its parts is wrong. Otherwise the doubtful cells are NULL, with
-   ``ocr_unproven: …`` in problems (the flag ``sql/flags/flag_ocr_unproven.sql`` reads it).
+   (certain, or proven before) fixes a doubtful cell's value exactly, kept when it is the engine's
+   first reading. Then group by group, the identities as linear equations: a combination gives each
+   doubtful cell a reading or leaves it unknown (its truth may be none the engine offered; a cell
+   with no reading is always unknown, and cells the report leaves NULL are unknowns too), and stands
+   when the equations can hold with whole, non-negative values. Of the combinations that leave the
+   fewest cells unknown, a reading all of them share is kept when the equations fix it even with any
+   one other doubtful reading taken away (one sum alone cannot tell which of its parts is wrong);
+   a reading other than the engine's first, only when they also fix it without any one identity (a
+   report's own broken sum may match a rival reading by chance). Proven cells are fed back until no
+   more are. The others are NULL, with ``ocr_unproven: …`` in problems (the flag
+   ``sql/flags/flag_ocr_unproven.sql`` reads it); an unknown cell's value is never stored.
 4. An identity still broken by cells that are all certain is the report's own: the printed values are
    kept and a problem says so (``printed as read``), unlike an OCR doubt.
 """
@@ -60,6 +66,12 @@ class Doubt:
 
     reason: str
     readings: list[str] = field(default_factory=list)
+    first: str | None = None  # the engine's first reading, which one identity may confirm ("": none)
+
+    def rival(self, reading: str) -> bool:
+        """Whether ``reading`` is another than the first: only two identities may choose it (one sum
+        alone may be the report's own error that a rival happens to match)."""
+        return not self.first or value_of(reading) != value_of(self.first) or value_of(reading) is None
 
 
 def _key(c: RawCell) -> Key:
@@ -230,30 +242,37 @@ def _solve(
 def _determine(
     doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...], value: dict[Key, float | None]
 ) -> dict[Key, str]:
-    """Doubtful cells fixed one at a time: an identity whose other parts are all known (certain, or
-    fixed before) gives the cell's value exactly, kept when one of its readings is that value and
-    every identity on it that can be judged then holds."""
-    known = dict(value) | {k: None for k in doubts}
+    """Doubtful cells confirmed one at a time: an identity whose other parts are all known (certain,
+    or confirmed before) gives the cell's value exactly, kept when it is the engine's first reading and
+    every identity on it that can be judged then holds. (A rival reading is left to ``_combine``.)"""
     involved = [check for check in checks if any(k in check.expected or k in check.printed for k in doubts)]
-    found: dict[Key, str] = {}
-    progress = True
-    while progress:
-        progress = False
-        for check in involved:
-            unknown = [k for k in (*check.expected, *check.printed) if known.get(k) is None and k in doubts]
-            if len(unknown) != 1 or unknown[0] in found:
-                continue
-            k = unknown[0]
-            fits = [r for r in doubts[k].readings if check.holds(known | {k: value_of(r)})]
-            if len(fits) == 1:
-                found[k], known[k] = fits[0], value_of(fits[0])
-                progress = True
-    for k in list(found):
-        if any(
-            check.holds(known) is False for check in involved if k in check.expected or k in check.printed
-        ):
-            del found[k]
-    return found
+    barred: set[Key] = set()
+    while True:
+        known = dict(value) | {k: None for k in doubts}
+        found: dict[Key, str] = {}
+        progress = True
+        while progress:
+            progress = False
+            for check in involved:
+                unknown = [
+                    k for k in (*check.expected, *check.printed) if known.get(k) is None and k in doubts
+                ]
+                if len(unknown) != 1 or unknown[0] in found or unknown[0] in barred:
+                    continue
+                k = unknown[0]
+                fits = [r for r in doubts[k].readings if check.holds(known | {k: value_of(r)})]
+                if len(fits) == 1 and not doubts[k].rival(fits[0]):
+                    found[k], known[k] = fits[0], value_of(fits[0])
+                    progress = True
+        broken = {
+            k
+            for k in found
+            for check in involved
+            if (k in check.expected or k in check.printed) and check.holds(known) is False
+        }
+        if not broken:
+            return found
+        barred |= broken  # and what was confirmed through them is confirmed again without them
 
 
 def _combine(
@@ -268,7 +287,8 @@ def _combine(
     the fewest readable cells unknown, ``MAX_UNREAD`` at most. A cell is proven when they all give it
     the same reading and the identities fix its value even with any one other doubtful reading taken
     away as well (readings wrong together rarely add up two ways; one sum alone proves nothing about
-    its parts). Nothing is, when there are more combinations than are weighed."""
+    its parts); a reading other than the engine's first, when they fix it even without any one
+    identity as well. Nothing is, when there are more combinations than are weighed."""
     system = _System(sorted(doubts), checks, value)
     options = [[*((r, value_of(r)) for r in doubts[k].readings), (None, None)] for k in system.keys]
     chosen: list[str | None] = [None] * len(options)
@@ -302,10 +322,15 @@ def _combine(
     except _TooMany:
         return {}
     out: dict[Key, str] = {}
+    if not found:
+        return out
     for i, k in enumerate(system.keys):
         texts = {combo[i] for combo in found}
-        if len(texts) == 1 and None not in texts and all(system.proves(i, combo) for combo in found):
-            out[k] = found[0][i] or ""
+        text = found[0][i]
+        if len(texts) != 1 or text is None or not all(system.proves(i, combo) for combo in found):
+            continue
+        if not doubts[k].rival(text) or all(system.proves_alone(i, combo) for combo in found):
+            out[k] = text
     return out
 
 
@@ -373,6 +398,18 @@ class _System:
         if unread not in self._pinned:
             self._pinned[unread] = self._pinned_twice(unread)
         return i in self._pinned[unread]
+
+    def proves_alone(self, i: int, combo: tuple[str | None, ...]) -> bool:
+        """Whether the identities fix cell ``i`` (the combination's unknowns unknown) even without any
+        one of them: two independent sums agree on its value."""
+        unread = frozenset(j for j, t in enumerate(combo) if t is None)
+        base = self._unknowns(unread)
+        for drop in range(len(self.matrix)):
+            rest = np.delete(self.matrix, drop, axis=0)
+            with_i = np.linalg.matrix_rank(rest[:, [*base, i]])
+            if with_i != (np.linalg.matrix_rank(rest[:, base]) if base else 0) + 1:
+                return False
+        return True
 
     def _pinned_twice(self, unread: frozenset[int]) -> frozenset[int]:
         read = [j for j in range(len(self.keys)) if j not in unread]
@@ -462,6 +499,8 @@ def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
         for k in (*check.expected, *check.printed):
             if k in on_ocr and k not in doubts:
                 doubts[k] = Doubt(f"in {check.rule}, which the readings break")
+    for k, doubt in doubts.items():
+        doubt.first = by_key[k].raw
     _reread(cells, doubts, pages)
     # a value in the wrong column is not proven by identities that happen to hold (0 = 0 + 0)
     nulled = {

@@ -445,10 +445,12 @@ def test_one_sum_never_picks_among_readings() -> None:
         ("requests", "carried_out", "social_welfare_org"): proof.Doubt("low", ["1", "8"]),
     }
     assert proof._solve(doubts, checks, value) == {}
-    # one doubtful cell in the same row: the sum fixes it, and it is kept as the reading that is that value
+    # one doubtful cell in the same row: the sum fixes it, and confirms the engine's first reading
     value[("requests", "carried_out", "social_welfare_org")] = 2
-    one = {("requests", "carried_out", "research_institution"): proof.Doubt("low", ["3", "8"])}
-    assert proof._solve(one, checks, value) == {("requests", "carried_out", "research_institution"): "3"}
+    cell = ("requests", "carried_out", "research_institution")
+    assert proof._solve({cell: proof.Doubt("low", ["3", "8"], first="3")}, checks, value) == {cell: "3"}
+    # but it does not choose a re-reading over the first: one sum may be the report's own error
+    assert proof._solve({cell: proof.Doubt("low", ["8", "3"], first="8")}, checks, value) == {}
 
 
 def _hongze_table_three() -> tuple[tuple, dict[tuple[str, str, str], float]]:
