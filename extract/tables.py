@@ -31,6 +31,7 @@ REQUESTS_ROWS_2021 = taxonomy.rows_of("requests", "2021")
 SPLIT_OTHER = taxonomy.OTHER_SPLIT_ROWS
 MAX_CANDIDATES = 64
 MAX_COMBINATIONS = 200_000
+APPEALS_VALUES = 15  # table 四: 行政复议 and two kinds of 行政诉讼, five results each
 FUZZY_SPAN = 20_000  # a whole table 三 prints fewer than 5,000 characters
 MAX_TABLE_COPIES = 4  # places where table 三 may begin again that are read as copies of it
 
@@ -302,6 +303,19 @@ def _values(text: str, lo: int, hi: int) -> list[Token]:
     return [Token(signed(m.group(0)), m.start()) for m in _VALUE.finditer(text, lo, hi)]
 
 
+def _appeals_tokens(text: str, lo: int, hi: int, where: Callable[[int], Line | None]) -> list[Token]:
+    """Table 四's values: the first 15 after its header; read by OCR, the one table row that holds 15
+    values, when there is one (a digit the engine saw in a header's words, 2i计 for 总计, is none)."""
+    tokens = _values(text, lo, hi)
+    rows: dict[int, list[Token]] = {}
+    for token in tokens:
+        line = where(token.start)
+        if line is not None and line.marks:
+            rows.setdefault(id(line), []).append(token)
+    full = [row for row in rows.values() if len(row) == APPEALS_VALUES]
+    return full[0] if len(full) == 1 else tokens[:APPEALS_VALUES]
+
+
 def _is_int_piece(s: str) -> bool:
     return s == "0" or (s[:1] != "0" and s.isdigit())
 
@@ -383,7 +397,7 @@ def _row_total_ok(values: Sequence[str | None]) -> bool:
 def _appeals_ok(values: list[str]) -> bool:
     """R4 in each row of table 四 (its 15 values, row by row)."""
     nums = [value_of(v) for v in values]
-    return all(identities.adds_up(nums[i : i + 5], _APPEALS_ROW) for i in range(0, 15, 5))
+    return all(identities.adds_up(nums[i : i + 5], _APPEALS_ROW) for i in range(0, APPEALS_VALUES, 5))
 
 
 @dataclass
@@ -596,8 +610,8 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
     if appeals_lo is not None and appeals_lo < len(text):
         resume = sections["narrative_resume"].search(text, appeals_lo + 4)
         appeals_hi = resume.start() if resume else len(text)
-        appeals_tokens = _values(text, appeals_lo, appeals_hi)[:15]
-        read = _read_row("appeals", appeals_tokens, 15, _appeals_ok)
+        appeals_tokens = _appeals_tokens(text, appeals_lo, appeals_hi, stream.where)
+        read = _read_row("appeals", appeals_tokens, APPEALS_VALUES, _appeals_ok)
         if len(read.candidates) == 1:
             appeals_values = read.candidates[0]
             if read.note:
@@ -646,7 +660,7 @@ def parse_tables(stream: Stream, year: int | None = None) -> Tables:
             i = rows.index(c.row) * 5 + cols.index(c.column)
             token = (
                 appeals_tokens[i]
-                if len(appeals_tokens) == 15
+                if len(appeals_tokens) == APPEALS_VALUES
                 else (appeals_tokens[0] if appeals_tokens else None)
             )
             cells.append(

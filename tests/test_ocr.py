@@ -287,6 +287,28 @@ def test_a_value_cell_a_lost_rule_merged_is_cut_again_into_its_columns() -> None
     assert [p.box[0] for p in cut] == [0, 30, 60, 90, 120, 150, 180, 210]
 
 
+def test_table_fours_values_are_its_one_row_of_fifteen_not_a_digit_in_a_header() -> None:
+    """A seal over table 四's header made the engine read 总计 as ``2i计``: that 2 is no value. Read
+    by OCR, the values are the one table row that holds fifteen, not the first fifteen numbers."""
+    from gongkai.extract import tables
+    from gongkai.extract.stream import Line, Mark, Stream
+
+    def line(n: int, cells: list[str]) -> Line:
+        marks = tuple(Mark(40.0 * i, 20.0 * n, 40.0 * i + 30, 20.0 * n + 15, 0.99) for i in range(len(cells)))
+        return Line("\t".join(cells), 4, n, marks)
+
+    values = ["30", "7", "0", "20", "57", "19", "0", "22", "18", "59", "28", "11", "0", "16", "35"]
+    stream = Stream(
+        [
+            Line("四、政府信息公开行政复议、行政诉讼情况", 4, 1),
+            line(2, ["结果维持", "结果纠正", "其他结果", "尚未审结", "2i计"]),
+            line(3, values),
+        ]
+    )
+    tokens = tables._appeals_tokens(stream.text, 0, len(stream.text), stream.where)
+    assert [t.text for t in tokens] == values
+
+
 @pytest.mark.slow
 def test_an_opaque_seal_over_the_rules_gives_null_never_a_wrong_value(
     printed: Extraction, pages: list[scan.ScanPage]
