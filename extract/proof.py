@@ -25,7 +25,9 @@
    more are. The others are NULL, with ``ocr_unproven: …`` in problems (the flag
    ``sql/flags/flag_ocr_unproven.sql`` reads it); an unknown cell's value is never stored.
 4. An identity still broken by cells that are all certain is the report's own: the printed values are
-   kept and a problem says so (``printed as read``), unlike an OCR doubt.
+   kept and a problem says so (``broken as printed``), unlike an OCR doubt. But not its parts that
+   stand in a grey seal's disc: the seal's star or words may hide a stroke (195 read 95) or add one,
+   and the engine is confident all the same, on a second reading too. Those are NULL.
 """
 
 from __future__ import annotations
@@ -516,6 +518,23 @@ def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
             f"{UNPROVEN}: {_name(k)}: {doubts[k].reason}; readings {readings}: no reading the identities "
             "(R1–R4) prove: left NULL"
         )
+    value = {
+        k: None if k in nulled else value_of(kept.get(k, v)) for k, v in ((_key(c), c.raw) for c in cells)
+    }
+    printed: list[str] = []
+    for check in _broken(checks, value):
+        parts = [k for k in (*check.expected, *check.printed) if k in on_ocr]
+        sealed = [k for k in parts if _under_seal(by_key[k], pages)]
+        for k in sealed:  # the seal's star or words may have hidden or added a stroke: no certainty
+            nulled[k] = (
+                f"{UNPROVEN}: {_name(k)}: read {by_key[k].raw!r} under a seal, in {check.rule}, which the "
+                "readings break: left NULL"
+            )
+        if parts and not sealed:
+            printed.append(
+                f"{check.rule} broken as printed ({check.cells}): every part recognised with confidence "
+                f"≥ {CONFIDENT} and confirmed by a second reading: the report's own numbers, not an OCR error"
+            )
     problems = list(extraction.problems)
     out: list[RawCell] = []
     for c in cells:
@@ -529,15 +548,13 @@ def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
             out.append(replace(c, raw=kept[k]))
         else:
             out.append(c)
-    final = {_key(c): value_of(c.raw) for c in out}
-    for check in _broken(checks, final):
-        parts = [k for k in (*check.expected, *check.printed) if k in on_ocr]
-        if parts:
-            problems.append(
-                f"{check.rule} broken as printed ({check.cells}): every part recognised with confidence "
-                f"≥ {CONFIDENT} and confirmed by a second reading: the report's own numbers, not an OCR error"
-            )
+    problems += printed
     return _with(extraction, out, problems)
+
+
+def _under_seal(c: RawCell, pages: dict[int, Page]) -> bool:
+    page = pages.get(c.page or 0)
+    return page is not None and c.box is not None and page.under_seal(c.box)
 
 
 def _with(extraction: Extraction, cells: list[RawCell], problems: list[str]) -> Extraction:

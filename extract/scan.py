@@ -62,6 +62,13 @@ class Page:
     angle: float = 0.0  # the skew corrected, in degrees
     seal: bool = False  # red ink was removed
     unfaded: np.ndarray | None = None  # the page before a grey seal was faded (the proof re-reads it)
+    seals: tuple[tuple[float, float, float], ...] = ()  # grey seals' discs: centre and radius, pixels
+
+    def under_seal(self, box: tuple[float, float, float, float]) -> bool:
+        """Whether a box (points) stands in a grey seal's disc, where its star and words may hide or
+        add a stroke that the engine reads with confidence all the same."""
+        x, y = ((box[0] + box[2]) / 2 / self.scale, (box[1] + box[3]) / 2 / self.scale)
+        return any((x - cx) ** 2 + (y - cy) ** 2 <= radius**2 for cx, cy, radius in self.seals)
 
     @property
     def scale(self) -> float:
@@ -107,7 +114,7 @@ def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     return grey, found
 
 
-def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
+def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[float, float, float]]]:
     """The page with seals' rings, stars and words made white when the scan is grey: a seal's red ink
     is mid-grey (~90–140) like print's thin rules and grey edges, but solid in strokes print's are
     not, and a seal is found by its ring (``seal_rings``), however many seals overlap. Its solid
@@ -115,7 +122,7 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     ring and words, all but print (darker than the seal's own grey) does too. Rules crossing it stay
     whole. A blurred, low-resolution scan whose print is no darker than the seal (its darkest twentieth
     within ``SEAL_PRINT_CONTRAST`` of the seal's grey) is left as it is: fading would take the print
-    with the seal. Also returns whether a seal was faded."""
+    with the seal. Also returns the seals' rings faded (centre and radius, pixels; none: no seal)."""
     import cv2
 
     middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
@@ -123,11 +130,11 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stroke, stroke))
     solid = cv2.erode(middle, kernel)
     if int(solid.sum()) < SEAL_SHARE * solid.size:
-        return grey, False
+        return grey, []
     mm = dpi / 25.4
     rings = seal_rings(solid, mm)
     if not rings:
-        return grey, False
+        return grey, []
     inside = np.zeros_like(middle)  # the seals' discs: their solid strokes (ring, star) go anywhere
     words = np.zeros_like(middle)  # the band of the ring and the words along it: all but print goes
     for cx, cy, radius in rings:
@@ -150,7 +157,7 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
         seal = ((strokes & ~dark_print) | (words & ~thin_print)) > 0
     faded = grey.copy()
     faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
-    return faded, True
+    return faded, rings
 
 
 def seal_rings(solid: np.ndarray, mm: float) -> list[tuple[float, float, float]]:
@@ -289,15 +296,18 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
         dpi *= MAX_SIDE / longest
     grey, angle = deskew(grey)  # before a grey seal is faded: the rules it keeps whole are straight then
     images = [grey]
+    rings: list[tuple[float, float, float]] = []
     if not seal:
-        faded, seal = fade_grey_seal(grey, dpi)  # at the scan's own resolution: print is sharpest there
+        faded, rings = fade_grey_seal(grey, dpi)  # at the scan's own resolution: print is sharpest there
+        seal = bool(rings)
         images = [faded, grey] if seal else images
     if not MIN_DPI <= dpi <= MAX_DPI:
         factor = min(WORK_DPI / dpi, MAX_SIDE / max(grey.shape))
         images = [_resample(image, factor) for image in images]
         dpi *= factor
+        rings = [(cx * factor, cy * factor, radius * factor) for cx, cy, radius in rings]
     grey, unfaded = images[0], (images[1] if len(images) > 1 else None)
-    return Page(number, grey, dpi, angle, seal, unfaded)
+    return Page(number, grey, dpi, angle, seal, unfaded, tuple(rings))
 
 
 # ------------------------------------------------------------------ rules and characters
