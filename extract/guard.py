@@ -47,12 +47,15 @@ def extract_guarded(
     content_type: str | None,
     ocr: bool = True,
     pictures: dict[str, Picture] | None = None,
+    seconds: float | None = None,
 ) -> Extraction:
     """Extract one report's bytes; any error becomes a failed Extraction with the reason."""
     from gongkai.extract.report import extract_bytes
 
     try:
-        return extract_bytes(data, source, year_hint, content_type, ocr=ocr, pictures=pictures)
+        return extract_bytes(
+            data, source, year_hint, content_type, ocr=ocr, pictures=pictures, seconds=seconds
+        )
     except MemoryError:
         raise
     except Exception as e:  # one report's bug must not stop the run; the reason is kept
@@ -127,7 +130,8 @@ class Guard:
         self.last_cpu_seconds = 0.0
         deadline = time.monotonic() + self.limits.seconds
         try:
-            _send(child, (data, source, year_hint, content_type, self.limits.ocr, pictures))
+            request = (data, source, year_hint, content_type, self.limits.ocr, pictures, self.limits.seconds)
+            _send(child, request)
             answer, self.last_cpu_seconds = _receive(child, deadline)
         except TimeoutError:
             self.stop()

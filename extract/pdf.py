@@ -272,13 +272,15 @@ def extract_pdf(
     max_pages: int = MAX_PAGES,
     method: str = "auto",
     ocr: bool = True,
+    report_seconds: float | None = None,
 ) -> Extraction:
     """One PDF report into an Extraction; never raises for bad input.
 
     ``method``: ``auto`` (text, then positions as needed), or one reading only: ``text``,
     ``pdfium`` or ``pdfplumber`` (positions on the table pages). ``ocr``: pictured pages (a scan,
     tables as images, glyphs without Unicode) are recognised (``pdfscan``); without it such a report
-    is ``needs_ocr``.
+    is ``needs_ocr``; recognising them may take ``OCR_SHARE`` of ``report_seconds``, the report's time
+    limit (default: ``gongkai.limits``).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
@@ -295,7 +297,7 @@ def extract_pdf(
         if not ocr:
             return refuse("needs_ocr", reason)
         text_lines = {p.number: lines_of(p.text, page=p.number) for p in text.pages if p.number not in pages}
-        ocr_deadline = started + OCR_SHARE * limits.Limits.from_env().seconds
+        ocr_deadline = started + OCR_SHARE * (report_seconds or limits.Limits.from_env().seconds)
         return pdfscan.read_scanned(data, pages, text_lines, read, ocr_deadline)
 
     try:

@@ -64,21 +64,23 @@ def read_scanned(
     pdf = pdfium.PdfDocument(data)
     problems: list[str] = []
     try:
-        ruled = [
-            n
-            for n in candidates
-            if time.monotonic() < deadline and is_ruled(render(pdf, n, PROBE_DPI), PROBE_DPI)
-        ]
+        probed = [n for n in candidates if time.monotonic() < deadline]
+        ruled = [n for n in probed if is_ruled(render(pdf, n, PROBE_DPI), PROBE_DPI)]
         chosen = ruled or candidates
         order = sorted(({1} & set(candidates)) | set(chosen))
         recognised: dict[int, scan.ScanPage] = {}
         reading: Extraction | None = None
         read_pages: set[int] = set()  # the pages ``reading`` was made from
         for number in order:
-            if len(recognised) >= MAX_OCR_PAGES or time.monotonic() > deadline:
-                problems.append(
-                    f"page {number} not recognised: {MAX_OCR_PAGES} pages or the time limit reached"
-                )
+            stop = (
+                f"{MAX_OCR_PAGES} pages recognised already"
+                if len(recognised) >= MAX_OCR_PAGES
+                else "the report's time limit for recognition reached"
+                if time.monotonic() > deadline
+                else None
+            )
+            if stop:
+                problems.append(f"page {number} and after not recognised: {stop}")
                 break
             recognised[number] = scan.read_image(
                 render(pdf, number, scan.WORK_DPI), number, scan.WORK_DPI, narrative=not ruled
@@ -91,8 +93,8 @@ def read_scanned(
         pdf.close()
     if reading is None or read_pages != set(recognised):
         reading = read(_lines(text_lines, recognised))
-    skipped = sorted(set(candidates) - set(recognised))
-    if skipped:
+    skipped = sorted(set(probed) - set(ruled) - set(recognised))
+    if ruled and skipped:
         problems.append(
             f"page(s) {', '.join(map(str, skipped))} are pictures without a table's rules: not recognised, "
             "their text is not in the narrative"

@@ -59,13 +59,15 @@ def extract_bytes(
     content_type: str | None = None,
     ocr: bool = True,
     pictures: dict[str, Picture] | None = None,
+    seconds: float | None = None,
 ) -> Extraction:
     """Extract one report; never raises for bad input: the status and error say what went wrong.
 
     ``content_type`` is the HTTP header the page was served with (its charset is used for HTML).
     ``ocr``: recognise pictured pages of a PDF, and tables printed as pictures in a web page or a Word
     file (else such a report is ``needs_ocr``); ``pictures``: the pictures fetched for a page, by URL
-    (``extract.pictures``).
+    (``extract.pictures``); ``seconds``: the report's time limit, of which recognition may take
+    ``pdf.OCR_SHARE`` (default: ``gongkai.limits``, the environment's).
     """
     sha = hashlib.sha256(data).hexdigest()
     kind = sniff(data) if data else "empty"
@@ -91,7 +93,9 @@ def extract_bytes(
     elif kind in {"zip", "ole", "rtf"}:
         extraction = extract_office(data, kind, source=source, sha256=sha, year_hint=year_hint, ocr=ocr)
     elif kind == "pdf":
-        extraction = extract_pdf(data, source=source, sha256=sha, year_hint=year_hint, ocr=ocr)
+        extraction = extract_pdf(
+            data, source=source, sha256=sha, year_hint=year_hint, ocr=ocr, report_seconds=seconds
+        )
     else:
         try:
             text, _encoding = decode(data)

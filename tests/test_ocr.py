@@ -93,6 +93,19 @@ def _read(pages: list[scan.ScanPage]) -> Extraction:
     return extract_lines(lines, "scan", "0" * 64, "pdf", 2023)
 
 
+def test_recognition_keeps_to_the_time_limit_the_report_is_given(
+    scanned_pdf: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's own time limit (``gongkai parse --time-limit``, sent to the reader by its guard)
+    bounds the recognition, not the environment's: with none of it left, no page is recognised, and
+    the problems say why."""
+    monkeypatch.setenv("GONGKAI_TIME_LIMIT", "600")
+    reading = extract_bytes(scanned_pdf, "hongze-scan.pdf", seconds=0.001)
+    assert reading.status == "failed"
+    stop = "page 1 and after not recognised: the report's time limit for recognition reached"
+    assert stop in reading.problems
+
+
 @pytest.mark.slow
 def test_a_misread_digit_is_corrected_only_by_the_identities(pages: list[scan.ScanPage]) -> None:
     """A digit read wrong with low confidence: re-read from its crop, kept only as the one reading
