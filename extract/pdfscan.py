@@ -107,9 +107,8 @@ def read_scanned(
     reading.problems = [*reading.problems, *problems]
     if reading.status != "ok":
         reading.error = "; ".join(reading.problems)
-    proven = proof.prove(reading, {n: page.page for n, page in recognised.items()})
-    proven.read_by = "ocr" if not any(text_lines.values()) else "text+ocr"
-    return proven
+    pages = {n: page.page for n, page in recognised.items()}
+    return proof.prove(reading, pages, text=any(text_lines.values()))
 
 
 def _lines(text_lines: dict[int, list[Line]], recognised: dict[int, scan.ScanPage]) -> list[Line]:

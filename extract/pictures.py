@@ -104,9 +104,5 @@ def in_place(
 def proven(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
     """A reading of a document whose tables are (partly) pictures: every cell read from a picture is
     certain or proven by the identities, else NULL with the reason (``extract.proof``); ``read_by``
-    says whether the text gave some of the tables."""
-    out = proof.prove(extraction, pages)
-    shown = [c for c in out.cells if c.raw is not None]
-    if any(c.page in pages for c in shown):
-        out.read_by = "ocr" if all(c.page in pages for c in shown) else "text+ocr"
-    return out
+    is ``text+ocr`` (the page's text gave the narrative) when a cell came from a picture."""
+    return proof.prove(extraction, pages, text=True)

@@ -476,8 +476,11 @@ def _name(key: Key) -> str:
     return ".".join(key)
 
 
-def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
-    """The extraction with every OCR cell (a cell on one of ``pages``) certain or proven, else NULL."""
+def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) -> Extraction:
+    """The extraction with every OCR cell (a cell on one of ``pages``) certain or proven, else NULL;
+    its ``read_by`` says how the tables were read (``text``: the document has text of its own, a PDF's
+    text layer or a web page's)."""
+    extraction = replace(extraction, read_by=read_by(extraction.cells, pages, text))
     cells = extraction.cells
     ocr_cells = [c for c in cells if c.page in pages and c.raw is not None]
     if not ocr_cells:
@@ -550,6 +553,14 @@ def prove(extraction: Extraction, pages: dict[int, Page]) -> Extraction:
             out.append(c)
     problems += printed
     return _with(extraction, out, problems)
+
+
+def read_by(cells: Iterable[RawCell], pages: dict[int, Page], text: bool) -> str:
+    """``ocr``: a document with no text of its own, all recognised; ``text+ocr``: one whose text gave
+    the narrative (or some tables) and its pictures some cells; ``text``: none came from a picture."""
+    if not text:
+        return "ocr"
+    return "text+ocr" if any(c.page in pages for c in cells) else "text"
 
 
 def _under_seal(c: RawCell, pages: dict[int, Page]) -> bool:

@@ -540,6 +540,4 @@ def extract_scans(
     proven (``proof.prove``) or NULL. ``read_by`` says ``ocr`` or, with text lines, ``text+ocr``."""
     lines = [*text_lines, *(line for p in sorted(pages, key=lambda p: p.number) for line in p.lines)]
     reading = extract_lines(lines, source=source, sha256=sha256, file_type=file_type, year_hint=year_hint)
-    proven = proof.prove(reading, {p.number: p.page for p in pages})
-    proven.read_by = "text+ocr" if text_lines else "ocr"
-    return proven
+    return proof.prove(reading, {p.number: p.page for p in pages}, text=bool(text_lines))

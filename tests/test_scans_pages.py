@@ -116,6 +116,7 @@ def test_a_local_page_whose_tables_are_pictures_beside_it(pictured, tmp_path: Pa
     e = extract_file(tmp_path / "page.html")
     assert exact_or_null(e, cells)[0] >= len(cells) * 0.9
     assert {c.page for c in e.cells if c.table == "appeals"} == {len(files)}  # the picture's number
+    assert e.read_by == "text+ocr"
 
 
 @pytest.mark.slow
@@ -123,6 +124,7 @@ def test_a_docx_whose_tables_are_pictures(pictured) -> None:  # type: ignore[no-
     cells, document = pictured
     e = extract_bytes(docx_document(document, PRESETS["grey_150"]), "report.docx")
     assert exact_or_null(e, cells)[0] >= len(cells) * 0.9
+    assert e.read_by == "text+ocr"  # its text gave the narrative, its pictures the tables
 
 
 @pytest.mark.slow

@@ -79,3 +79,4 @@ def test_tables_printed_as_pictures_are_exact_or_null(cells: Cells, preset: str,
             extraction = extract_file(Path(folder) / "page.html")
     exact, _ = exact_or_null(extraction, cells)
     assert exact >= len(cells) // 2
+    assert extraction.read_by == "text+ocr"  # the page's text gave the narrative, its pictures the tables
