@@ -52,6 +52,7 @@ INK_SHARE = 0.004  # share of an empty cell's inside that is ink: something prin
 MAX_UNREAD = 6  # readable doubtful cells of a group that may be left unknown for its identities to hold
 MAX_STEPS = 200_000  # combinations tried for a group of doubtful cells before it is left NULL
 MAX_SOLUTIONS = 1_000  # combinations kept that all hold
+MAX_WEIGHED = 20_000  # whole combinations solved (~50 µs each: a group costs a second at most)
 BINARY_BLOCK = 31  # pixels: the neighbourhood a re-read crop is binarised against (a digit is ~40 high)
 BINARY_OFFSET = 15  # grey levels under the neighbourhood's weighted mean that count as ink
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
@@ -296,14 +297,17 @@ def _combine(
     chosen: list[str | None] = [None] * len(options)
     values: list[float | None] = [None] * len(options)
     found: list[tuple[str | None, ...]] = []
-    steps = 0
+    steps = weighed = 0
 
     def walk(depth: int, unread: int, limit: int) -> None:
-        nonlocal steps
+        nonlocal steps, weighed
         steps += 1
         if steps > MAX_STEPS or len(found) > MAX_SOLUTIONS:
             raise _TooMany
         if depth == len(options):
+            weighed += 1
+            if weighed > MAX_WEIGHED:
+                raise _TooMany
             if system.stands(values):
                 found.append(tuple(chosen))
             return
