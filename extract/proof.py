@@ -10,7 +10,8 @@
    first or every new one has confidence ``CONFIDENT`` or more, or when in none of the new ones the
    engine gave another digit over ``NO_RIVAL`` of probability (its second choices: no other number
    was in view). A reading that cannot be the cell's (a fraction in a column of counts) is no
-   candidate.
+   candidate. Under a faded seal the unfaded crop is read too, and a number read there must be the
+   same (the fading may have taken print); the seal's own ink read there (八, a letter) is none.
 3. The rest are proven by the identities (``identities.checks``, the declaration the table parser
    proves glued digits with). First one at a time: an identity whose other parts are all known
    (certain, or proven before) fixes a doubtful cell's value exactly, kept when it is the engine's
@@ -138,7 +139,7 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
     """Read each doubtful cell again from its crop; one whose readings all agree confidently (or that
     shows no ink at all, as read) is no longer doubtful."""
     crops: list[np.ndarray] = []
-    owners: list[Key] = []
+    owners: list[tuple[Key, bool]] = []  # and whether the crop is the unfaded one
     unfaded: set[Key] = set()
     by_key = {_key(c): c for c in cells}
     for key in sorted(doubts):
@@ -151,18 +152,24 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         if c.raw == "" and not _has_ink(crop) and before is None:
             del doubts[key]  # an empty cell, truly empty (not emptied by a seal's fading)
             continue
-        for image in [*_variants(crop), *([] if before is None else _variants(before))]:
+        for image in _variants(crop):
             crops.append(image)
-            owners.append(key)
+            owners.append((key, False))
+        for image in [] if before is None else _variants(before):
+            crops.append(image)
+            owners.append((key, True))
         if before is not None:
             unfaded.add(key)
     readings: dict[Key, list[ocr.Reading]] = {}
-    for key, reading in zip(owners, ocr.read_crops(crops), strict=True):
-        readings.setdefault(key, []).append(replace(reading, text="".join(reading.text.split())))
+    for (key, under_ink), reading in zip(owners, ocr.read_crops(crops), strict=True):
+        text = "".join(reading.text.split())
+        if under_ink and not any(ch.isdigit() for ch in text):
+            continue  # the seal's own ink read (八, a stray letter): no number to compare
+        readings.setdefault(key, []).append(replace(reading, text=text))
     for key, again in readings.items():
         c = by_key[key]
         first = c.raw or ""
-        # a seal's fading may have taken print with it: the unfaded crop must read the same
+        # a seal's fading may have taken print with it: a number read in the unfaded crop must be the same
         read = again if key in unfaded else [r for r in again if _possible(c, r.text)]
         agree = bool(read) and all(_same(r.text, first) for r in read)
         sure = (
