@@ -290,8 +290,8 @@ def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
     it). The cut is along the table's column edges inside it (else evenly), and each character goes
     back to the column it stands in; a character astride a cut leaves the cell whole."""
     widths = sorted(p.box[2] - p.box[0] for p in parts if p.text and _is_value(p.text))
-    first = next((i for i, p in enumerate(parts) if p.text and _is_value(p.text)), None)
-    if len(widths) < 3 or first is None:
+    first = _first_value([p.text for p in parts])
+    if len(widths) < 3:
         return parts
     usual = widths[len(widths) // 2]
     out = parts[:first]
@@ -312,11 +312,16 @@ def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
     return out
 
 
+def _first_value(fields: Sequence[str]) -> int:
+    """The place of a row's first value cell (the row's length when it has none)."""
+    return next((i for i, f in enumerate(fields) if f and _is_value(f)), len(fields))
+
+
 def _misread_as_empty(fields: list[str]) -> list[str]:
     """A row's cells read by OCR, each short non-number right of a value (a digit a seal's ring cut,
     read as ``(`` or as a seal's word) made an empty cell: the proof then finds ink in it and reads it
     again, and the row keeps its other values in their columns."""
-    first = next((i for i, f in enumerate(fields) if f and _is_value(f)), len(fields))
+    first = _first_value(fields)
 
     def misread(f: str) -> bool:
         return bool(f) and not _is_value(f) and len(f.replace(" ", "")) <= MISREAD_CHARS

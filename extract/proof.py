@@ -255,7 +255,7 @@ def _determine(
     """Doubtful cells confirmed one at a time: an identity whose other parts are all known (certain,
     or confirmed before) gives the cell's value exactly, kept when it is the engine's first reading and
     every identity on it that can be judged then holds. (A rival reading is left to ``_combine``.)"""
-    involved = [check for check in checks if any(k in check.expected or k in check.printed for k in doubts)]
+    involved = [check for check in checks if any(k in check.parts for k in doubts)]
     barred: set[Key] = set()
     while True:
         known = dict(value) | {k: None for k in doubts}
@@ -264,9 +264,7 @@ def _determine(
         while progress:
             progress = False
             for check in involved:
-                unknown = [
-                    k for k in (*check.expected, *check.printed) if known.get(k) is None and k in doubts
-                ]
+                unknown = [k for k in check.parts if known.get(k) is None and k in doubts]
                 if len(unknown) != 1 or unknown[0] in found or unknown[0] in barred:
                     continue
                 k = unknown[0]
@@ -274,12 +272,7 @@ def _determine(
                 if len(fits) == 1 and not doubts[k].rival(fits[0]):
                     found[k], known[k] = fits[0], value_of(fits[0])
                     progress = True
-        broken = {
-            k
-            for k in found
-            for check in involved
-            if (k in check.expected or k in check.printed) and check.holds(known) is False
-        }
+        broken = {k for k in found for check in involved if k in check.parts and check.holds(known) is False}
         if not broken:
             return found
         barred |= broken  # and what was confirmed through them is confirmed again without them
@@ -355,13 +348,10 @@ class _System:
         self.keys = keys
         group = set(keys)
 
-        def signed(check: identities.Check) -> list[tuple[Key, int]]:
-            return [*((k, 1) for k in check.expected), *((k, -1) for k in check.printed)]
-
         def unknown(check: identities.Check) -> set[Key]:
-            return {k for k, _ in signed(check) if k not in group and value.get(k) is None}
+            return {k for k in check.parts if k not in group and value.get(k) is None}
 
-        used = [c for c in checks if any(k in group for k, _ in signed(c))]
+        used = [c for c in checks if any(k in group for k in c.parts)]
         nulls = sorted(set().union(*(unknown(c) for c in used)))
         used += [c for c in checks if c not in used and unknown(c) and unknown(c) <= set(nulls)]
         column = {k: i for i, k in enumerate([*keys, *nulls])}
@@ -371,7 +361,7 @@ class _System:
         self.judged_at: list[list[_Sum]] = [[] for _ in keys]
         for row, check in enumerate(used):
             mine: list[tuple[int, int]] = []
-            for k, sign in signed(check):
+            for k, sign in check.signed:
                 if k in column:
                     self.matrix[row, column[k]] += sign
                     mine += [(column[k], sign)] if k in group else []
@@ -474,7 +464,7 @@ def _components(doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...]) 
         return k
 
     for check in checks:
-        tied = [k for k in (*check.expected, *check.printed) if k in group]
+        tied = [k for k in check.parts if k in group]
         for a, b in itertools.pairwise(tied):
             group[root(a)] = root(b)
     out: dict[Key, list[Key]] = {}
@@ -512,7 +502,7 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
     on_ocr = {_key(c) for c in ocr_cells}
     by_key = {_key(c): c for c in ocr_cells}
     for check in _broken(checks, value):
-        for k in (*check.expected, *check.printed):
+        for k in check.parts:
             if k in on_ocr and k not in doubts:
                 doubts[k] = Doubt(f"in {check.rule}, which the readings break")
     for k, doubt in doubts.items():
@@ -537,7 +527,7 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
     }
     printed: list[str] = []
     for check in _broken(checks, value):
-        parts = [k for k in (*check.expected, *check.printed) if k in on_ocr]
+        parts = [k for k in check.parts if k in on_ocr]
         sealed = [k for k in parts if _under_seal(by_key[k], pages)]
         for k in sealed:  # the seal's star or words may have hidden or added a stroke: no certainty
             nulled[k] = (

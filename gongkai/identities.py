@@ -70,15 +70,24 @@ class Check:
     def rule(self) -> str:
         return self.identity.rule
 
+    @property
+    def parts(self) -> tuple[Key, ...]:
+        """Every cell of the identity, expected then printed."""
+        return (*self.expected, *self.printed)
+
+    @property
+    def signed(self) -> tuple[tuple[Key, int], ...]:
+        """Every cell with its sign in the residual: +1 expected, −1 printed."""
+        return (*((k, 1) for k in self.expected), *((k, -1) for k in self.printed))
+
     def residual(self, value: Mapping[Key, float | None]) -> float | None:
         """expected − printed; None when a part is unknown (not shown, or absent)."""
         total = 0.0
-        for keys, sign in ((self.expected, 1), (self.printed, -1)):
-            for key in keys:
-                v = value.get(key)
-                if v is None:
-                    return None
-                total += sign * v
+        for key, sign in self.signed:
+            v = value.get(key)
+            if v is None:
+                return None
+            total += sign * v
         return total
 
     def holds(self, value: Mapping[Key, float | None]) -> bool | None:
