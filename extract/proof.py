@@ -28,7 +28,9 @@
 4. An identity still broken by cells that are all certain is the report's own: the printed values are
    kept and a problem says so (``broken as printed``), unlike an OCR doubt. But not its parts that
    stand in a grey seal's disc: the seal's star or words may hide a stroke (195 read 95) or add one,
-   and the engine is confident all the same, on a second reading too. Those are NULL.
+   and the engine is confident all the same, on a second reading too. Those are NULL, and so are
+   they in an identity that its NULL cells cannot make hold (``Check.can_hold``: 95 against parts
+   that add up to more).
 """
 
 from __future__ import annotations
@@ -526,15 +528,15 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
         k: None if k in nulled else value_of(kept.get(k, v)) for k, v in ((_key(c), c.raw) for c in cells)
     }
     printed: list[str] = []
-    for check in _broken(checks, value):
-        parts = [k for k in check.parts if k in on_ocr]
+    for check in (check for check in checks if not check.can_hold(value)):
+        parts = [k for k in check.parts if k in on_ocr and k not in nulled]
         sealed = [k for k in parts if _under_seal(by_key[k], pages)]
         for k in sealed:  # the seal's star or words may have hidden or added a stroke: no certainty
             nulled[k] = (
                 f"{UNPROVEN}: {_name(k)}: read {by_key[k].raw!r} under a seal, in {check.rule}, which the "
                 "readings break: left NULL"
             )
-        if parts and not sealed:
+        if parts and not sealed and check.holds(value) is False:
             printed.append(
                 f"{check.rule} broken as printed ({check.cells}): every part recognised with confidence "
                 f"≥ {CONFIDENT} and confirmed by a second reading: the report's own numbers, not an OCR error"

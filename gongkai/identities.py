@@ -95,6 +95,20 @@ class Check:
         r = self.residual(value)
         return None if r is None else abs(r) <= TOLERANCE
 
+    def can_hold(self, value: Mapping[Key, float | None]) -> bool:
+        """Whether the identity can hold with its unknown parts counts (whole, not negative): it holds
+        when all are known; one whose unknowns all stand on one side needs the other to be the larger."""
+        known, sides = 0.0, set()
+        for key, sign in self.signed:
+            v = value.get(key)
+            if v is None:
+                sides.add(sign)
+            else:
+                known += sign * v
+        if not sides:
+            return abs(known) <= TOLERANCE
+        return len(sides) == 2 or -known * sides.pop() >= -TOLERANCE
+
     @property
     def cells(self) -> str:
         """The cells, as the flag views list them (``requests.new.total + … = …``)."""

@@ -124,3 +124,19 @@ def test_every_check_names_cells_of_its_table() -> None:
         for check in checks:
             assert set(check.expected + check.printed) <= grid, check
             assert not set(check.expected) & set(check.printed)
+
+
+def test_an_identity_with_unknown_parts_can_hold_only_when_they_may_be_counts() -> None:
+    """R4 for table 四's review group: the total against its four parts. Unknown parts must be whole
+    and not negative, so parts already larger than the total can never add up to it."""
+    check = next(c for c in identities.checks((), taxonomy.rows_of("appeals", "2021")) if c.rule == "R4")
+    value = {k: 0.0 for k in check.parts}
+    assert check.can_hold(value)
+    (total,) = check.printed
+    parts = [k for k in check.parts if k != total]
+    value |= {total: 5.0, parts[0]: 3.0}
+    assert not check.can_hold(value)  # all known: 3 ≠ 5
+    assert check.can_hold(value | {parts[1]: None})  # an unknown part may be 2
+    assert not check.can_hold(value | {parts[1]: None, parts[0]: 9.0})  # 9 + a count is never 5
+    assert check.can_hold(value | {parts[0]: 9.0, total: None})  # an unknown total may be 9
+    assert check.can_hold(value | {parts[0]: 9.0, total: None, parts[1]: None})
