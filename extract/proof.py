@@ -10,8 +10,9 @@
    first or every new one has confidence ``CONFIDENT`` or more, or when in none of the new ones the
    engine gave another digit over ``NO_RIVAL`` of probability (its second choices: no other number
    was in view). A reading that cannot be the cell's (a fraction in a column of counts) is no
-   candidate. Under a faded seal the unfaded crop is read too, and a number read there must be the
-   same (the fading may have taken print); the seal's own ink read there (八, a letter) is none.
+   candidate. Under a faded seal the unfaded crop is read too, when the fading may have taken print
+   (print no darker than the seal: ``Page.print_kept`` false), and a number read there must be the
+   same; the seal's own ink read there (八, a letter, its star's edge as a 1) is none.
 3. The rest are proven by the identities (``identities.checks``, the declaration the table parser
    proves glued digits with). First one at a time: an identity whose other parts are all known
    (certain, or proven before) fixes a doubtful cell's value exactly, kept when it is the engine's
@@ -150,7 +151,8 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         crop = _crop(page, c.box) if page is not None and c.box is not None else None
         if crop is None:
             continue
-        before = _faded(page, crop, c.box)
+        # a fading that kept print took none: the unfaded crop shows only the seal's ink more
+        before = None if page.print_kept else _faded(page, crop, c.box)
         if c.raw == "" and not _has_ink(crop) and before is None:
             del doubts[key]  # an empty cell, truly empty (not emptied by a seal's fading)
             continue

@@ -63,6 +63,7 @@ class Page:
     seal: bool = False  # red ink was removed
     unfaded: np.ndarray | None = None  # the page before a grey seal was faded (the proof re-reads it)
     seals: tuple[tuple[float, float, float], ...] = ()  # grey seals' discs: centre and radius, pixels
+    print_kept: bool = False  # the fading kept print darker than the seal: it took none with the seal
 
     def under_seal(self, box: tuple[float, float, float, float]) -> bool:
         """Whether a box (points) stands in a grey seal's disc, where its star and words may hide or
@@ -114,15 +115,17 @@ def remove_seal(rgb: np.ndarray) -> tuple[np.ndarray, bool]:
     return grey, found
 
 
-def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[float, float, float]]]:
-    """The page with seals' rings, stars and words made white when the scan is grey: a seal's red ink
-    is mid-grey (~90–140) like print's thin rules and grey edges, but solid in strokes print's are
-    not, and a seal is found by its ring (``seal_rings``), however many seals overlap. Its solid
-    strokes (ring, star) turn white but for print (dark, with its grey edges); in the band of its
-    ring and words, all but print (darker than the seal's own grey) does too. Rules crossing it stay
-    whole. A blurred, low-resolution scan whose print is no darker than the seal (its darkest twentieth
-    within ``SEAL_PRINT_CONTRAST`` of the seal's grey) is left as it is: fading would take the print
-    with the seal. Also returns the seals' rings faded (centre and radius, pixels; none: no seal)."""
+def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple[float, float, float]], bool]:
+    """The page with seals' rings, stars and words faded to white when the scan is grey: a seal's
+    red ink is mid-grey (~90–140) like print's thin rules and grey edges, but solid in strokes print's
+    are not, and a seal is found by its ring (``seal_rings``), however many seals overlap. Its solid
+    strokes (ring, star) fade but for print (dark, with its grey edges); in the band of its ring and
+    words, all but print (darker than the seal's own grey) does too. Rules crossing it stay whole. A
+    blurred, low-resolution scan whose print is no darker than the seal (its darkest twentieth within
+    ``SEAL_PRINT_CONTRAST`` of the seal's grey) loses only the ring's stroke, print in it too: fading
+    more would take the print with the seal. Also returns the seals' rings faded (centre and radius,
+    pixels; none: no seal), and whether print was told from the seal and kept (False: the ring's
+    stroke went with print in it)."""
     import cv2
 
     middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
@@ -130,11 +133,11 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (stroke, stroke))
     solid = cv2.erode(middle, kernel)
     if int(solid.sum()) < SEAL_SHARE * solid.size:
-        return grey, []
+        return grey, [], False
     mm = dpi / 25.4
     rings = seal_rings(solid, mm)
     if not rings:
-        return grey, []
+        return grey, [], False
     inside = np.zeros_like(middle)  # the seals' discs: their solid strokes (ring, star) go anywhere
     words = np.zeros_like(middle)  # the band of the ring and the words along it: all but print goes
     for cx, cy, radius in rings:
@@ -145,7 +148,8 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple
     ink = grey[(solid & inside) > 0]
     darker = max(SEAL_GREY[0], int(np.percentile(ink, 10)) - 4)
     print_ink = grey[(inside == 0) & (grey < RULE_INK[1])]
-    if print_ink.size and np.percentile(print_ink, 5) > darker - SEAL_PRINT_CONTRAST:
+    print_kept = not (print_ink.size and np.percentile(print_ink, 5) > darker - SEAL_PRINT_CONTRAST)
+    if not print_kept:
         band = np.zeros_like(middle)  # print no darker than the seal: only the ring's solid stroke goes
         for cx, cy, radius in rings:
             cv2.circle(band, (round(cx), round(cy)), round(radius), 1, round(SEAL_BAND_MM * mm))
@@ -157,7 +161,7 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple
         seal = ((strokes & ~dark_print) | (words & ~thin_print)) > 0
     faded = grey.copy()
     faded[seal & ~_rules(grey, round(SEAL_RULE_MM * mm))] = 255
-    return faded, rings
+    return faded, rings, print_kept
 
 
 def seal_rings(solid: np.ndarray, mm: float) -> list[tuple[float, float, float]]:
@@ -297,8 +301,10 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
     grey, angle = deskew(grey)  # before a grey seal is faded: the rules it keeps whole are straight then
     images = [grey]
     rings: list[tuple[float, float, float]] = []
+    print_kept = False
     if not seal:
-        faded, rings = fade_grey_seal(grey, dpi)  # at the scan's own resolution: print is sharpest there
+        # at the scan's own resolution: print is sharpest there
+        faded, rings, print_kept = fade_grey_seal(grey, dpi)
         seal = bool(rings)
         images = [faded, grey] if seal else images
     if not MIN_DPI <= dpi <= MAX_DPI:
@@ -307,7 +313,7 @@ def prepare(image: np.ndarray, dpi: float | None = None, number: int = 1) -> Pag
         dpi *= factor
         rings = [(cx * factor, cy * factor, radius * factor) for cx, cy, radius in rings]
     grey, unfaded = images[0], (images[1] if len(images) > 1 else None)
-    return Page(number, grey, dpi, angle, seal, unfaded, tuple(rings))
+    return Page(number, grey, dpi, angle, seal, unfaded, tuple(rings), print_kept)
 
 
 # ------------------------------------------------------------------ rules and characters

@@ -188,14 +188,14 @@ def test_grey_seals_are_faded_and_the_print_and_rules_under_them_kept() -> None:
         cv2.circle(seal, centre, 150, 1, 12)  # a 42 mm seal at 200 dpi: 330 pixels across
         cv2.putText(seal, "GONGZHANG", (centre[0] - 110, centre[1] - 70), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 1, 2)
     sealed[(seal > 0) & ~black] = 115  # red ink in a grey scan: mid-grey
-    faded, found = scan.fade_grey_seal(sealed, 200.0)
-    assert found
+    faded, found, kept = scan.fade_grey_seal(sealed, 200.0)
+    assert found and kept  # the print is darker than the seals: told apart, and none of it faded
     assert len(scan.seal_rings(((sealed == 115).astype(np.uint8)), 200 / 25.4)) == 2
     away = (seal > 0) & ~cv2.dilate(black.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     assert (faded[away] > 200).mean() > 0.97  # rings and words gone where no print is near
     assert (faded[black] < 100).mean() > 0.95  # the print and the rules, under the seals too, stay
     assert (faded[60:700, 299:301] < 100).all()  # the rule through both seals is whole
-    _, none = scan.fade_grey_seal(page, 200.0)
+    _, none, _ = scan.fade_grey_seal(page, 200.0)
     assert not none
     prepared = scan.prepare(sealed, 200.0)
     assert prepared.seal and prepared.unfaded is not None  # the proof re-reads the unfaded page
@@ -215,8 +215,8 @@ def test_a_seal_as_dark_as_blurred_print_loses_only_its_ring() -> None:
     cv2.putText(words, "GONGZHANG", (190, 330), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 1, 2)
     sealed = page.copy()
     sealed[((ring | words) > 0) & ~printed] = 115
-    faded, found = scan.fade_grey_seal(sealed, 200.0)
-    assert found
+    faded, found, kept = scan.fade_grey_seal(sealed, 200.0)
+    assert found and not kept  # the ring's stroke went with whatever print was in it
     near_print = cv2.dilate(printed.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
     assert (faded[(ring > 0) & ~near_print] > 200).mean() > 0.97  # the ring is gone
     band = np.zeros_like(page)  # the band the ring is looked for in, and a stroke either side
