@@ -370,6 +370,26 @@ def test_hongze_scanned_grey_under_a_grey_seal_keeps_its_cells() -> None:
 
 
 @pytest.mark.slow
+def test_a_grey_seals_star_over_table_fours_zeros_keeps_them() -> None:
+    """A real report's values (seed 000: table 四 all zeros), printed with its header repeated over
+    pages, stamped and scanned in grey at 150 dpi: the seal's star lies over table 四's last cells.
+    Its print is darker than the seal, so fading takes none of it, and the unfaded crop's readings
+    (the star's edge read as a 1 or a 7 beside a 0: '01', '70') are no rivals. Every cell is exact
+    (three of table 四's were NULL before: one sum over five cells cannot choose among rivals)."""
+    from tests.expected import SEED_REPORTS
+    from tests.fixtures.render import render_pdf
+    from tests.scans.check import exact_or_null
+    from tests.scans.scanner import PRESETS, scan_pdf
+
+    report = SEED_REPORTS[0]
+    cells = {k: v for k, v in report.cells().items() if v is not None}
+    pdf = render_pdf(cells, report.format, "split_repeat_header", seed=6)
+    reading = extract_bytes(scan_pdf(pdf, PRESETS["grey_150"].but(seed=6)), "grey.pdf")
+    _, null = exact_or_null(reading, cells)
+    assert null == 0, [p for p in reading.problems if p.startswith(proof.UNPROVEN)]
+
+
+@pytest.mark.slow
 def test_an_opaque_seal_over_the_rules_gives_null_never_a_wrong_value(
     printed: Extraction, pages: list[scan.ScanPage]
 ) -> None:
