@@ -450,8 +450,9 @@ def _read_row(
         windows = [texts[:n], texts[-n:]] if check else []
         good = [w for w in windows if check and check(w)]
         if len({tuple(w) for w in good}) == 1:
+            kept = tokens[:n] if good[0] == windows[0] else tokens[-n:]  # each cell keeps its own box
             return RowRead(
-                row, tokens, [good[0]], f"{len(texts)} values for {n} cells; kept the {n} that add up"
+                row, kept, [good[0]], f"{len(texts)} values for {n} cells; kept the {n} that add up"
             )
         if len(good) == 2 and where is not None and len(texts) == n + 1:
             spans = [tokens[:n], tokens[-n:]]
@@ -467,7 +468,7 @@ def _read_row(
             if alone:
                 return RowRead(
                     row,
-                    tokens,
+                    spans[one_line[0]],
                     [good[one_line[0]]],
                     f"{len(texts)} values for {n} cells; kept the {n} printed on one line, "
                     f"{stray.text!r} is alone on its own",

@@ -300,6 +300,38 @@ def test_a_value_cell_a_lost_rule_merged_is_cut_again_into_its_columns() -> None
     assert [p.box[0] for p in cut] == [0, 30, 60, 90, 120, 150, 180, 210]
 
 
+def test_a_row_with_a_value_too_many_keeps_each_kept_value_in_its_own_place() -> None:
+    """Eight values for seven cells, the last seven adding up: each cell keeps its own value's place
+    (its box, by OCR), not the first value's. Before, every cell had the stray's place, so the proof
+    found the row out of column order and left it NULL."""
+    from gongkai.extract import tables
+
+    tokens = [tables.Token(text, 10 * i) for i, text in enumerate(["9", "1", "0", "2", "0", "0", "0", "3"])]
+    read = tables._read_row("carried_out", tokens, 7, lambda v: sum(map(int, v[:-1])) == int(v[-1]))
+    assert read.candidates == [["1", "0", "2", "0", "0", "0", "3"]]
+    assert [read.token_for(i, 7) for i in range(7)] == tokens[1:]
+
+
+@pytest.mark.slow
+def test_a_seal_remnant_read_as_an_eighth_value_leaves_the_row_its_cells() -> None:
+    """Seed 004's values (（六） printed as one row), 200 dpi colour with the red seal over table 三's
+    last rows: the seal's removed ink left a speck read as an eighth value in 结转下年度. The seven
+    that add up are kept, each with its own box; before, all seven had the first one's and were
+    NULL as out of column order."""
+    from tests.expected import SEED_REPORTS
+    from tests.fixtures.render import render_pdf
+    from tests.scans.check import exact_or_null
+    from tests.scans.scanner import PRESETS, scan_pdf
+
+    report = SEED_REPORTS[4]
+    cells = {k: v for k, v in report.cells().items() if v is not None}
+    pdf = render_pdf(cells, report.format, "reportlab_ruled", seed=7)
+    reading = extract_bytes(scan_pdf(pdf, PRESETS["colour_200_seal"].but(seed=7)), "colour.pdf")
+    _, null = exact_or_null(reading, cells)
+    assert not any(p.startswith(f"{proof.UNPROVEN}: requests.carried_out.") for p in reading.problems)
+    assert null <= 1
+
+
 def test_table_fours_values_are_its_one_row_of_fifteen_not_a_digit_in_a_header() -> None:
     """A seal over table 四's header made the engine read 总计 as ``2i计``: that 2 is no value. Read
     by OCR, the values are the one table row that holds fifteen, not the first fifteen numbers."""
