@@ -12,7 +12,8 @@
    was in view). A reading that cannot be the cell's (a fraction in a column of counts) is no
    candidate. Under a faded seal the unfaded crop is read too, when the fading may have taken print
    (print no darker than the seal: ``Page.print_kept`` false), and a number read there must be the
-   same; the seal's own ink read there (八, a letter, its star's edge as a 1) is none.
+   same; the seal's own ink read there (八, a letter) is none. Where the fading kept print, the
+   unfaded crop would add only the seal's ink (its edge beside a 0 read as 01, 70) and is not read.
 3. The rest are proven by the identities (``identities.checks``, the declaration the table parser
    proves glued digits with). First one at a time: an identity whose other parts are all known
    (certain, or proven before) fixes a doubtful cell's value exactly, kept when it is the engine's
