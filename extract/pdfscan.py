@@ -64,8 +64,14 @@ def read_scanned(
     pdf = pdfium.PdfDocument(data)
     problems: list[str] = []
     try:
-        probed = [n for n in candidates if time.monotonic() < deadline]
-        ruled = [n for n in probed if is_ruled(render(pdf, n, PROBE_DPI), PROBE_DPI)]
+        probed: list[int] = []  # the pages looked at before the time limit: each costs a rendering
+        ruled: list[int] = []
+        for n in candidates:
+            if time.monotonic() >= deadline:
+                break
+            probed.append(n)
+            if is_ruled(render(pdf, n, PROBE_DPI), PROBE_DPI):
+                ruled.append(n)
         chosen = ruled or candidates
         order = sorted(({1} & set(candidates)) | set(chosen))
         recognised: dict[int, scan.ScanPage] = {}

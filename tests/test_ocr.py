@@ -6,6 +6,7 @@ One engine is loaded for the module; the scans are made here from the bundled te
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -104,6 +105,33 @@ def test_recognition_keeps_to_the_time_limit_the_report_is_given(
     assert reading.status == "failed"
     stop = "page 1 and after not recognised: the report's time limit for recognition reached"
     assert stop in reading.problems
+
+
+def test_looking_for_the_table_pages_keeps_to_the_time_limit(scanned_pdf: bytes) -> None:
+    """A 50-page scan (hongze ten times over) with 0.1 s left: each page's cheap look for a table's rules
+    costs a rendering (some 20 ms), so only the first few pages are looked at before the limit, and the
+    pages named as pictures without rules are among them. Before, every page was looked at whatever
+    the time."""
+    import functools
+    import io
+
+    import pypdfium2 as pdfium
+
+    from gongkai.extract import pdfscan
+
+    once = pdfium.PdfDocument(scanned_pdf)
+    many = pdfium.PdfDocument.new()
+    for _ in range(10):
+        many.import_pages(once)
+    buffer = io.BytesIO()
+    many.save(buffer)
+    pages = list(range(1, len(many) + 1))
+    read = functools.partial(extract_lines, source="many.pdf", sha256="", file_type="pdf")
+    reading = pdfscan.read_scanned(buffer.getvalue(), pages, {}, read, time.monotonic() + 0.1)
+    named = [p for p in reading.problems if "are pictures without a table's rules" in p]
+    looked_at = [int(n) for p in named for n in p.split(" are ")[0].removeprefix("page(s) ").split(", ")]
+    assert all(n <= len(pages) // 2 for n in looked_at), named
+    assert any("the report's time limit for recognition reached" in p for p in reading.problems)
 
 
 @pytest.mark.slow
