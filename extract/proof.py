@@ -79,7 +79,7 @@ class Doubt:
     def rival(self, reading: str) -> bool:
         """Whether ``reading`` is another than the first: only two identities may choose it (one sum
         alone may be the report's own error that a rival happens to match)."""
-        return not self.first or value_of(reading) != value_of(self.first) or value_of(reading) is None
+        return not self.first or not _same(reading, self.first)
 
 
 def _key(c: RawCell) -> Key:
@@ -376,6 +376,7 @@ class _System:
                 self.judged_at[max(i for i, _ in mine)].append(_Sum(tuple(mine), float(self.constant[row])))
         self.nulls = list(range(len(keys), len(column)))
         self._pinned: dict[frozenset[int], frozenset[int]] = {}
+        self._alone: dict[tuple[frozenset[int], int], bool] = {}
 
     def _unknowns(self, unread: Iterable[int]) -> list[int]:
         return [*sorted(unread), *self.nulls]
@@ -411,6 +412,11 @@ class _System:
         """Whether the identities fix cell ``i`` (the combination's unknowns unknown) even without any
         one of them: two independent sums agree on its value."""
         unread = frozenset(j for j, t in enumerate(combo) if t is None)
+        if (unread, i) not in self._alone:
+            self._alone[unread, i] = self._pinned_by_any_rest(unread, i)
+        return self._alone[unread, i]
+
+    def _pinned_by_any_rest(self, unread: frozenset[int], i: int) -> bool:
         base = self._unknowns(unread)
         for drop in range(len(self.matrix)):
             rest = np.delete(self.matrix, drop, axis=0)

@@ -80,15 +80,21 @@ class Check:
         """Every cell with its sign in the residual: +1 expected, −1 printed."""
         return (*((k, 1) for k in self.expected), *((k, -1) for k in self.printed))
 
-    def residual(self, value: Mapping[Key, float | None]) -> float | None:
-        """expected − printed; None when a part is unknown (not shown, or absent)."""
-        total = 0.0
+    def _known(self, value: Mapping[Key, float | None]) -> tuple[float, set[int]]:
+        """expected − printed over the known parts, and the signs the unknown parts stand with."""
+        total, unknown = 0.0, set()
         for key, sign in self.signed:
             v = value.get(key)
             if v is None:
-                return None
-            total += sign * v
-        return total
+                unknown.add(sign)
+            else:
+                total += sign * v
+        return total, unknown
+
+    def residual(self, value: Mapping[Key, float | None]) -> float | None:
+        """expected − printed; None when a part is unknown (not shown, or absent)."""
+        total, unknown = self._known(value)
+        return None if unknown else total
 
     def holds(self, value: Mapping[Key, float | None]) -> bool | None:
         """Whether the identity holds; None when it cannot be judged."""
@@ -98,13 +104,7 @@ class Check:
     def can_hold(self, value: Mapping[Key, float | None]) -> bool:
         """Whether the identity can hold with its unknown parts counts (whole, not negative): it holds
         when all are known; one whose unknowns all stand on one side needs the other to be the larger."""
-        known, sides = 0.0, set()
-        for key, sign in self.signed:
-            v = value.get(key)
-            if v is None:
-                sides.add(sign)
-            else:
-                known += sign * v
+        known, sides = self._known(value)
         if not sides:
             return abs(known) <= TOLERANCE
         return len(sides) == 2 or -known * sides.pop() >= -TOLERANCE
