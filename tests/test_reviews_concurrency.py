@@ -102,12 +102,7 @@ def test_reviews_are_written_and_read_while_gongkai_run_swaps_the_warehouse(tmp_
     db = tmp_path / "warehouse.duckdb"
     stop_writes, stop = tmp_path / "stop-writes", tmp_path / "stop"  # the readers last see every review
     logs = {who: tmp_path / f"{who}.json" for who in ("reviewer", "held", "fresh")}
-    # a loaded machine may take the temporary Prefect server past its 20 s default to start
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(Path(__file__).parents[1]),
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-    }
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}  # conftest's Prefect settings too
     commands = {
         "reviewer": ["-c", REVIEWER, str(db), str(logs["reviewer"]), str(stop_writes)],
         **{mode: ["-c", READER, str(db), str(logs[mode]), str(stop), mode] for mode in ("held", "fresh")},
