@@ -8,8 +8,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gongkai.errors import Refusal
+
+if TYPE_CHECKING:
+    from gongkai.fetch.http import FetchSettings
 
 DEFAULT_DATA_DIR = Path(os.environ.get("GONGKAI_DATA_DIR", "data"))
 
@@ -98,9 +102,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             data_dir=data_dir,
             batch_size=args.batch_size,
             ocr=not args.no_ocr,
+            settings=_fetch_settings(args.retry_delays),
         )
     print(summary.text())
     return 0
+
+
+def _fetch_settings(retry_delays: str | None) -> FetchSettings | None:
+    """The fetch limits of ``gongkai run``: the defaults, or as many retries as delays given."""
+    from gongkai.fetch.http import FetchSettings
+
+    if retry_delays is None:
+        return None
+    delays = tuple(float(d) for d in retry_delays.split(",") if d.strip())
+    if any(not 0 <= d <= 3600 for d in delays):
+        raise ValueError(f"--retry-delays: each delay is 0-3600 seconds, not {retry_delays!r}")
+    return FetchSettings(retries=len(delays), retry_delay_seconds=delays)
 
 
 FLAG_COLUMNS = ("agency", "year", "rule", "severity", "cells", "expected", "printed", "description_zh")
@@ -299,6 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-ocr",
         action="store_true",
         help="do not recognise scanned pages: such a report is needs_ocr (also GONGKAI_OCR=0)",
+    )
+    p.add_argument(
+        "--retry-delays",
+        help="seconds before each retry of a failed fetch, comma-separated (default 2,10,30)",
     )
     p.set_defaults(func=cmd_run)
 

@@ -142,3 +142,17 @@ def test_the_command_is_installed() -> None:
     done = subprocess.run([str(command), "--help"], capture_output=True, text=True, check=True)
     for command in ("parse", "run", "sql", "flags", "export"):
         assert command in done.stdout
+
+
+def test_run_takes_its_retry_delays_from_the_command_line() -> None:
+    """``gongkai run --retry-delays``: as many retries as delays, each delay as given; none is refused
+    below 0 or above an hour; without the option the fetch keeps its defaults."""
+    from gongkai.cli import _fetch_settings
+
+    assert _fetch_settings(None) is None
+    quick = _fetch_settings("0.2,0.5,1")
+    assert quick is not None and (quick.retries, quick.retry_delay_seconds) == (3, (0.2, 0.5, 1.0))
+    never = _fetch_settings("")
+    assert never is not None and never.retries == 0
+    with pytest.raises(ValueError, match="0-3600 seconds"):
+        _fetch_settings("2,-1")
