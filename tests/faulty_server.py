@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from tests.expected import SEEDS
 
 MAX_REQUESTS = 12
-MAX_STALL = 15.0  # seconds a slow answer may take, at most
+MAX_STALL = 5.0  # seconds a slow answer may take, at most (under the fetch timeout of 20 s)
 SEED_002 = (SEEDS / "002_75fd27514a3859df.txt").read_bytes()
 SEED_003 = (SEEDS / "003_da09ef5f53b79caf.txt").read_bytes()
 SEED_004 = (SEEDS / "004_eff542c003e52132.txt").read_bytes()

@@ -81,6 +81,7 @@ LEFT_OUT: dict[str, str] = {**NIGHT_KILLERS}
 # The defects of today (strict xfails); a key is a URL path or a corpus kind.
 WRONG_NUMBERS: tuple[str, ...] = ()
 DEFECTS: dict[str, str] = {**LEFT_OUT, **{kind: PARSE_DEFECTS[kind] for kind in WRONG_NUMBERS}}
+RETRY_DELAYS = "0.2,0.5,1"
 FULL_NIGHT = "; ".join(sorted(set(NIGHT_KILLERS.values()) | {SERIAL}))
 
 
@@ -142,6 +143,7 @@ def run_night(folder: Path, leave_out: set[str]) -> Night:
         rss = folder / "peak_rss_kb"
         outcome = gongkai(
             "run", "--catalog", str(catalog), "--data-dir", str(folder / "data"),
+            "--retry-delays", RETRY_DELAYS,  # every retry still made, each without 2-30 s of waiting
             timeout=NIGHT_TIMEOUT, cwd=folder, peak_rss_file=rss, address_space=4 * MEMORY_LIMIT,
         )  # fmt: skip
         peak = int(rss.read_text()) if rss.exists() else None
