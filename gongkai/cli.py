@@ -90,6 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from gongkai.flows.nightly import with_workers
 
     read_catalog(args.catalog)  # a catalog the run cannot start from stops it here, before any fetch
+    settings = _fetch_settings(args.retry_delays)  # so does a bad option, before the server starts
 
     stopping.stop_on_signals()
     progress.show(sys.stdout, terminal=sys.stdout.isatty(), verbose=args.verbose)
@@ -102,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             data_dir=data_dir,
             batch_size=args.batch_size,
             ocr=not args.no_ocr,
-            settings=_fetch_settings(args.retry_delays),
+            settings=settings,
         )
     print(summary.text())
     return 0

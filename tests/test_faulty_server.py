@@ -179,6 +179,15 @@ def test_the_night_completes(full_night: Night) -> None:
     assert night.db.exists()
 
 
+def test_the_night_retries_after_the_delays_it_was_given(full_night: Night) -> None:
+    """``--retry-delays``: a source that keeps failing is retried once after each delay given."""
+    log = full_night.outcome.stdout + full_night.outcome.stderr
+    url = full_night.sources["/500"]
+    delays = RETRY_DELAYS.split(",")
+    for attempt, delay in enumerate(delays, start=1):
+        assert f"retry {attempt}/{len(delays)} of {url} in {float(delay):g} s" in log, log[-2000:]
+
+
 @pytest.mark.xfail(bool(LEFT_OUT), strict=True, reason=FULL_NIGHT)
 def test_peak_memory_stays_under_the_limit(full_night: Night) -> None:
     night = full_night
