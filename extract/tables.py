@@ -320,20 +320,25 @@ def _is_int_piece(s: str) -> bool:
     return s == "0" or (s[:1] != "0" and s.isdigit())
 
 
-def _splits(token: str, parts: int) -> Iterator[list[str]]:
-    """Ways to cut a run of digits into ``parts`` integers without leading zeros."""
+def _splits(token: str, parts: int, memo: dict[tuple[str, int], list[list[str]]]) -> list[list[str]]:
+    """Ways to cut a run of digits into ``parts`` integers without leading zeros (``memo``: the ways
+    of the token's tails, shared by one row's readings)."""
+    if (token, parts) in memo:
+        return memo[token, parts]
+    ways: list[list[str]] = []
     if parts == 1:
         if _is_int_piece(token):
-            yield [token]
-        return
-    for cut in range(1, len(token) - parts + 2):
-        head = token[:cut]
-        if not _is_int_piece(head):
-            if head.startswith("0"):
-                return
-            continue
-        for rest in _splits(token[cut:], parts - 1):
-            yield [head, *rest]
+            ways.append([token])
+    else:
+        for cut in range(1, len(token) - parts + 2):
+            head = token[:cut]
+            if not _is_int_piece(head):
+                if head.startswith("0"):
+                    break
+                continue
+            ways += ([head, *rest] for rest in _splits(token[cut:], parts - 1, memo))
+    memo[token, parts] = ways
+    return ways
 
 
 def _decodings(tokens: list[str], n: int) -> Iterator[list[str]]:
@@ -345,11 +350,10 @@ def _decodings(tokens: list[str], n: int) -> Iterator[list[str]]:
         return
     extra = n - len(tokens)
     splittable = [i for i, t in enumerate(tokens) if t.isdigit() and len(t) > 1]
+    memo: dict[tuple[str, int], list[list[str]]] = {}
     for counts in _distribute(extra, [len(tokens[i]) - 1 for i in splittable]):
         per = dict(zip(splittable, counts, strict=True))
-        pieces = [
-            list(_splits(t, per.get(i, 0) + 1)) if per.get(i, 0) else [[t]] for i, t in enumerate(tokens)
-        ]
+        pieces = [_splits(t, per[i] + 1, memo) if per.get(i, 0) else [[t]] for i, t in enumerate(tokens)]
         for combo in itertools.product(*pieces):
             yield [p for piece in combo for p in piece]
 
