@@ -18,12 +18,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 from gongkai import taxonomy
 from gongkai.load import files, loader, records, views
 from gongkai.model import Extraction, RawCell
 from gongkai.transform.cells import tidy_frame
 from tests.expected import SEED_REPORTS
+
+# The property tests draw the same examples on every run (their seed comes from the test's name), so a
+# run's time and outcome repeat; HYPOTHESIS_PROFILE=explore draws new ones each time.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 SEED_SHA256 = "94e8f3f6ac4e68ace18e4b4fd21089b2d9dbaa537ab7628d1d850c7d93f6d872"
 SEED_SOURCE = "seeds/001_20ac404ea9b9f41f.txt"
@@ -113,3 +120,13 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture(scope="session")
+def prefect_api(prefect_harness: None) -> str:
+    """The session's Prefect test server's API URL. A ``gongkai run`` given it as PREFECT_API_URL runs its
+    flow there, as at a site with a Prefect server, and starts no temporary server of its own (the tests of
+    the temporary server do not use it)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return str(PREFECT_API_URL.value())

@@ -45,8 +45,8 @@ from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
-def nightly_run(data_dir: Path) -> None:
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+def nightly_run(data_dir: Path, prefect_api: str) -> None:
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
     done = subprocess.run(
         [*GONGKAI, "run", "--catalog", str(data_dir / "catalog.csv"), "--data-dir", str(data_dir)],
         capture_output=True,
@@ -64,11 +64,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def data_dir(tmp_path_factory: pytest.TempPathFactory, prefect_api: str) -> Path:
     folder = tmp_path_factory.mktemp("desk-browser")
     shutil.copytree(ROOT / "data" / "samples", folder / "samples")
     shutil.copyfile(ROOT / "data" / "catalog.csv", folder / "catalog.csv")
-    nightly_run(folder)
+    nightly_run(folder, prefect_api)
     return folder
 
 
@@ -131,7 +131,7 @@ def wait_for(browser: webdriver.Chrome, css: str, timeout: float = 20):  # type:
 
 
 def test_review_a_report_and_keep_the_verdict_over_a_night(
-    browser: webdriver.Chrome, desk_url: str, data_dir: Path
+    browser: webdriver.Chrome, desk_url: str, data_dir: Path, prefect_api: str
 ) -> None:
     browser.get(desk_url + "/")
     assert "概览" in browser.title
@@ -171,7 +171,7 @@ def test_review_a_report_and_keep_the_verdict_over_a_night(
     assert "确认有误、需整改" in first_flag and "李审核" in first_flag and "更正为 11" in first_flag
     shot(browser, "05-verdict-recorded")
 
-    nightly_run(data_dir)  # the night comes while the page is open
+    nightly_run(data_dir, prefect_api)  # the night comes while the page is open
     browser.refresh()
     wait_for(browser, "#flags article.flag")
     first_flag = browser.find_element(By.CSS_SELECTOR, "#flags article.flag").text

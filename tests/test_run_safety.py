@@ -50,8 +50,11 @@ def corpus(folder: Path, n: int, shift: int = 0) -> Path:
     return catalog
 
 
-def start(catalog: Path, data: Path, *more: str) -> subprocess.Popen[str]:
+def start(catalog: Path, data: Path, *more: str, api: str | None = None) -> subprocess.Popen[str]:
+    """``gongkai run`` in its own process group: with its temporary Prefect server, or at ``api``."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    if api:
+        env["PREFECT_API_URL"] = api
     return subprocess.Popen(
         [*GONGKAI, "--catalog", str(catalog), "--data-dir", str(data), *more],
         stdout=subprocess.PIPE,
@@ -160,9 +163,9 @@ def test_an_orphaned_temporary_server_is_stopped_and_no_other_process(tmp_path: 
 
 
 @pytest.mark.slow
-def test_kill_9_at_random_moments_leaves_the_warehouse_whole(tmp_path: Path) -> None:
+def test_kill_9_at_random_moments_leaves_the_warehouse_whole(tmp_path: Path, prefect_api: str) -> None:
     data = tmp_path / "data"
-    first = start(corpus(tmp_path / "first", 10, shift=1000), data)
+    first = start(corpus(tmp_path / "first", 10, shift=1000), data, api=prefect_api)
     assert first.wait(120) == 0, first.stdout.read()
     before = fingerprint(data)
     shutil.copyfile(data / "warehouse.duckdb", tmp_path / "before.duckdb")
@@ -263,8 +266,10 @@ def failing_catalog(site: LocalSite, path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_off_a_terminal_a_line_per_stage_and_per_retry(tmp_path: Path, failing_site: LocalSite) -> None:
-    run = start(failing_catalog(failing_site, tmp_path / "catalog.csv"), tmp_path / "data")
+def test_off_a_terminal_a_line_per_stage_and_per_retry(
+    tmp_path: Path, failing_site: LocalSite, prefect_api: str
+) -> None:
+    run = start(failing_catalog(failing_site, tmp_path / "catalog.csv"), tmp_path / "data", api=prefect_api)
     out, _ = run.communicate(timeout=120)
     assert run.returncode == 0, out
     assert "Traceback" not in out and "ERROR" not in out, out
@@ -298,10 +303,10 @@ def test_a_timeout_retried_is_one_warning_without_a_traceback(
     assert all(r.exc_info is None for r in warnings)
 
 
-def run_on_a_terminal(argv: list[str], timeout: float = 120) -> tuple[int, str]:
+def run_on_a_terminal(argv: list[str], api: str, timeout: float = 120) -> tuple[int, str]:
     pid, fd = pty.fork()
     if pid == 0:  # the child: gongkai on the pseudo-terminal
-        os.environ.pop("PREFECT_API_URL", None)
+        os.environ["PREFECT_API_URL"] = api
         os.execv(argv[0], argv)
     chunks = []
     end = time.monotonic() + timeout
@@ -320,17 +325,18 @@ def run_on_a_terminal(argv: list[str], timeout: float = 120) -> tuple[int, str]:
 
 
 @pytest.mark.slow
-def test_on_a_terminal_progress_updates_in_place(tmp_path: Path) -> None:
-    catalog = corpus(tmp_path / "night", 30)
+def test_on_a_terminal_progress_updates_in_place(tmp_path: Path, prefect_api: str) -> None:
+    catalog = corpus(tmp_path / "night", 20)
     code, out = run_on_a_terminal(
-        [*GONGKAI, "--catalog", str(catalog), "--data-dir", str(tmp_path / "data"), "--batch-size", "10"]
+        [*GONGKAI, "--catalog", str(catalog), "--data-dir", str(tmp_path / "data"), "--batch-size", "10"],
+        prefect_api,
     )
     assert code == 0, out
-    assert "\r\x1b[Kreports extracted: 10 of 30" in out, out
-    assert "\r\x1b[Kreports extracted: 30 of 30\r\n" in out, out
+    assert "\r\x1b[Kreports extracted: 10 of 20" in out, out
+    assert "\r\x1b[Kreports extracted: 20 of 20\r\n" in out, out
     assert "Task run" not in out and "Traceback" not in out, out
-    assert re.search(r"run \w+: 30 loaded", out), out
+    assert re.search(r"run \w+: 20 loaded", out), out
     verbose_code, verbose = run_on_a_terminal(
-        [*GONGKAI, "--catalog", str(catalog), "--data-dir", str(tmp_path / "data"), "--verbose"]
+        [*GONGKAI, "--catalog", str(catalog), "--data-dir", str(tmp_path / "data"), "--verbose"], prefect_api
     )
     assert verbose_code == 0 and "Task run" in verbose and "\x1b[K" not in verbose, verbose
