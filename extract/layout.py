@@ -248,7 +248,7 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
             content.setdefault(k, []).append(ch)
     texts = [_cell_text(cluster_lines(content.get(k, []))) for k in range(len(cells))]
     ocr = any("confidence" in ch for ch in chars)
-    out: list[Text] = []
+    placed: list[list[_Part]] = []
     k = 0
     for row in rows:
         parts: list[_Part] = []
@@ -257,12 +257,17 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
                 continue
             parts.append(_Part(texts[k], cells[k], content.get(k, [])))
             k += 1
+        placed.append(parts)
+    if ocr:
+        placed = _below_lost_rules(placed, [row.bbox[1] for row in rows])
+    out: list[Text] = []
+    for parts in placed:
         if ocr:
             parts = _split_wide(parts, index.xs)
         fields = [p.text.replace("\t", " ") for p in parts]
         marks = [_mark(*p.box, p.chars) for p in parts] if ocr else []
         if ocr:
-            fields = _misread_as_empty(fields)
+            fields = _misread_as_empty(_two_in_one(fields, parts))
         labels = [i for i, f in enumerate(fields) if f and not _is_value(f)]
         if any(_is_value(f) for f in fields):
             # an empty cell right of the row's labels is a value printed blank
@@ -282,6 +287,38 @@ class _Part:
     text: str
     box: tuple[float, float, float, float]
     chars: list[Obj]
+
+
+def _below_lost_rules(rows: list[list[_Part]], tops: list[float]) -> list[list[_Part]]:
+    """A table's rows read by OCR, where a cell reaches down over rows below it (the scan lost the rule
+    under it: a seal's ring faded over it). Each of its text lines that stands in a lower row right of
+    its first value, where that row has no cell of its own, and is numbers or a short misreading, goes
+    to that row, in its place left to right; the rest (a header's words, a label's wrapped lines) stays
+    where the cell starts."""
+    out = [list(parts) for parts in rows]
+    for r, parts in enumerate(rows):
+        for p in parts:
+            x0, _, x1, bottom = p.box
+            lower = [j for j in range(r + 1, len(rows)) if tops[j] < bottom - 1.0]
+            kept = list(p.chars)
+            for line in cluster_lines(p.chars) if lower else []:
+                middle = sum(ch["top"] + ch["bottom"] for ch in line) / (2 * len(line))
+                j = max((j for j in lower if tops[j] <= middle), default=None)
+                text = _join(line)
+                below = out[j] if j is not None else []
+                values = [q.box[0] for q in below if q.text and _is_value(q.text)]
+                short = all(_is_value(t) for t in text.split()) or len(text.replace(" ", "")) <= MISREAD_CHARS
+                covered = not any(q.box[0] < x1 - 1.0 and q.box[2] > x0 + 1.0 for q in below)
+                if j is None or not values or x0 < min(values) or not short or not covered:
+                    continue
+                band = (tops[j], min(bottom, tops[j + 1] if j + 1 < len(tops) else bottom))
+                moved = _Part(_cell_text([line]), (x0, band[0], x1, band[1]), line)
+                out[j].insert(bisect_right([q.box[0] for q in out[j]], x0), moved)
+                kept = [ch for ch in kept if all(ch is not c for c in line)]
+            if len(kept) < len(p.chars):
+                i = next(i for i, q in enumerate(out[r]) if q is p)
+                out[r][i] = _Part(_cell_text(cluster_lines(kept)), p.box, kept)
+    return out
 
 
 def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
@@ -310,6 +347,24 @@ def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
             chars = [ch for ch, c in zip(p.chars, centres, strict=True) if a <= c < b]
             out.append(_Part(_cell_text(cluster_lines(chars)), (a, top, b, bottom), chars))
     return out
+
+
+def _two_in_one(fields: list[str], parts: list[_Part]) -> list[str]:
+    """A row's cells read by OCR, a value cell no wider than the row's others that holds two numbers (a
+    seal's speck read as a digit beside its value) made an empty cell: the proof then reads it again,
+    and the row keeps its other values in their columns."""
+    widths = sorted(p.box[2] - p.box[0] for p in parts if p.text and _is_value(p.text))
+    if len(widths) < 3:
+        return fields
+    usual = widths[len(widths) // 2]
+
+    def two(f: str, p: _Part) -> bool:
+        numbers = f.split()
+        return len(numbers) > 1 and all(map(_is_value, numbers)) and p.box[2] - p.box[0] < 1.5 * usual
+
+    first = next((i for i, f in enumerate(fields) if f and all(map(_is_value, f.split()))), len(fields))
+    pairs = enumerate(zip(fields, parts, strict=True))
+    return [EMPTY_FIELD if i >= first and two(f, p) else f for i, (f, p) in pairs]
 
 
 def _first_value(fields: Sequence[str]) -> int:
