@@ -242,10 +242,13 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
     cells = [c for row in rows for c in row.cells if c is not None]
     index = _CellIndex(cells)
     content: dict[int, list[Obj]] = {}
+    loose: list[Obj] = []  # in no cell
     for ch in chars:
         k = index.find((ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2)
         if k is not None:
             content.setdefault(k, []).append(ch)
+        else:
+            loose.append(ch)
     texts = [_cell_text(cluster_lines(content.get(k, []))) for k in range(len(cells))]
     ocr = any("confidence" in ch for ch in chars)
     placed: list[list[_Part]] = []
@@ -259,7 +262,10 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
             k += 1
         placed.append(parts)
     if ocr:
-        placed = _below_lost_rules(placed, [row.bbox[1] for row in rows])
+        tops = [row.bbox[1] for row in rows]
+        placed = _below_lost_rules(placed, tops)
+        bands = list(zip(tops, [*tops[1:], rows[-1].bbox[3]], strict=True))
+        placed = _cells_without_rules(placed, bands, index, loose)
     out: list[Text] = []
     for parts in placed:
         if ocr:
@@ -318,6 +324,33 @@ def _below_lost_rules(rows: list[list[_Part]], tops: list[float]) -> list[list[_
             if len(kept) < len(p.chars):
                 i = next(i for i, q in enumerate(out[r]) if q is p)
                 out[r][i] = _Part(_cell_text(cluster_lines(kept)), p.box, kept)
+    return out
+
+
+def _cells_without_rules(
+    rows: list[list[_Part]], bands: list[tuple[float, float]], index: _CellIndex, loose: list[Obj]
+) -> list[list[_Part]]:
+    """A table's rows read by OCR, each place between the table's column edges that no cell covers, right
+    of a row's first value and under the row above, made a cell of its own with the characters in it:
+    the scan lost the rules around the cell (a seal over it), and the row keeps its count of values
+    (a cell without a readable value is then read again by the proof)."""
+    out: list[list[_Part]] = []
+    for r, (parts, (top, bottom)) in enumerate(zip(rows, bands, strict=True)):
+        values = [p.box[0] for p in parts if p.text and _is_value(p.text)]
+        above = [p.box[2] for p in rows[r - 1]] if r else []
+        added: list[_Part] = []
+        for a, b in itertools.pairwise(index.xs):
+            if not values or not above or a < min(values) - 1.0 or b > max(above) + 1.0:
+                continue
+            if index.find((a + b) / 2, (top + bottom) / 2) is not None:
+                continue
+            inside = [
+                ch
+                for ch in loose
+                if a <= (ch["x0"] + ch["x1"]) / 2 < b and top <= (ch["top"] + ch["bottom"]) / 2 < bottom
+            ]
+            added.append(_Part(_cell_text(cluster_lines(inside)), (a, top, b, bottom), inside))
+        out.append(sorted([*parts, *added], key=lambda p: p.box[0]) if added else parts)
     return out
 
 

@@ -363,8 +363,12 @@ def test_a_seal_remnant_read_as_an_eighth_value_leaves_the_row_its_cells() -> No
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("report", "layout_name", "table"),
-    [(1, "libreoffice_docx", "appeals"), (0, "split_repeat_header", "requests")],
-    ids=["header-rule-lost", "speck-beside-a-value"],
+    [
+        (1, "libreoffice_docx", "appeals"),
+        (0, "split_repeat_header", "requests"),
+        (4, "libreoffice_docx", "appeals"),
+    ],
+    ids=["header-rule-lost", "speck-beside-a-value", "cell-without-rules"],
 )
 def test_a_red_seal_at_120_dpi_costs_a_cell_or_two_not_a_row(
     report: int, layout_name: str, table: str
@@ -375,7 +379,10 @@ def test_a_red_seal_at_120_dpi_costs_a_cell_or_two_not_a_row(
       before, all fifteen were NULL as out of column order.
     - speck-beside-a-value: a speck of the seal, read as ``7``, stood beside a value in its cell (3.其他
       had eight values for seven cells). That cell is read again and proven or left NULL; before, the
-      whole row was NULL."""
+      whole row was NULL.
+    - cell-without-rules: the seal took every rule around two of table 四's cells, so the table had no
+      cell there and the row thirteen values. The places between the columns' edges that no cell
+      covers are cells of their own; before, all fifteen were NULL."""
     from tests.expected import SEED_REPORTS
     from tests.fixtures.render import render_pdf
     from tests.fixtures_office import values
