@@ -13,6 +13,9 @@ export DO_NOT_TRACK := 1
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	# pip compiles what it installs, not an editable project: every process (a report's child, a worker)
+	# would compile ours again where PYTHONDONTWRITEBYTECODE is set
+	$(BIN)/python -m compileall -q gongkai fetch extract transform load flows desk tests
 	touch $(STAMP)
 
 run: $(STAMP)  ## the nightly flow once, on the bundled sample catalog, into data/
