@@ -172,7 +172,7 @@ def test_kill_9_at_random_moments_leaves_the_warehouse_whole(tmp_path: Path, pre
     night = corpus(tmp_path / "night", 80)
     rng = random.Random(20261203)
     states, pid = [], None
-    for repetition in range(4):
+    for repetition in range(3):
         run = start(night, data)
         pid = server_pid(data, not_this=pid)
         time.sleep(rng.uniform(0.5, 6.0))
@@ -186,7 +186,7 @@ def test_kill_9_at_random_moments_leaves_the_warehouse_whole(tmp_path: Path, pre
         if states[-1] != before:  # killed after the swap: the night's warehouse, whole
             assert count_reports(data) == 90
             shutil.copyfile(tmp_path / "before.duckdb", data / "warehouse.duckdb")
-    assert states.count(before) >= 3, states
+    assert states.count(before) >= 2, states
     last = start(night, data)
     out, _ = last.communicate(timeout=120)
     assert last.returncode == 0, out

@@ -26,7 +26,7 @@ from tests.scans.scanner import PRESETS, scan_pdf
 
 pytestmark = pytest.mark.slow
 FEW = settings(
-    max_examples=3,
+    max_examples=2,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -86,7 +86,7 @@ def assert_exact_or_null(cells: Cells, text: str) -> None:
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fmt=st.sampled_from(["2021", "2019"]), seed=st.integers(0, 2**31), mix=st.booleans())
 def test_every_cell_of_reshaped_text_is_exact_or_null(shape: str, fmt: str, seed: int, mix: bool) -> None:
     rng = random.Random(seed)
