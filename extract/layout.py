@@ -320,7 +320,8 @@ def _below_lost_rules(rows: list[list[_Part]], tops: list[float]) -> list[list[_
                 band = (tops[j], min(bottom, tops[j + 1] if j + 1 < len(tops) else bottom))
                 moved = _Part(_cell_text([line]), (x0, band[0], x1, band[1]), line)
                 out[j].insert(bisect_right([q.box[0] for q in out[j]], x0), moved)
-                kept = [ch for ch in kept if all(ch is not c for c in line)]
+                gone = {id(ch) for ch in line}
+                kept = [ch for ch in kept if id(ch) not in gone]
             if len(kept) < len(p.chars):
                 i = next(i for i, q in enumerate(out[r]) if q is p)
                 out[r][i] = _Part(_cell_text(cluster_lines(kept)), p.box, kept)
@@ -354,16 +355,21 @@ def _cells_without_rules(
     return out
 
 
+def _usual_width(parts: list[_Part]) -> float | None:
+    """The median width of a row's value cells; None with fewer than three to go by."""
+    widths = sorted(p.box[2] - p.box[0] for p in parts if p.text and _is_value(p.text))
+    return widths[len(widths) // 2] if len(widths) >= 3 else None
+
+
 def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
     """A row's cells read by OCR, a value cell about twice as wide as the row's others (or thrice…)
     cut again into columns: the scan lost the rule between two values (a seal's ring faded over
     it). The cut is along the table's column edges inside it (else evenly), and each character goes
     back to the column it stands in; a character astride a cut leaves the cell whole."""
-    widths = sorted(p.box[2] - p.box[0] for p in parts if p.text and _is_value(p.text))
+    usual = _usual_width(parts)
     first = _first_value([p.text for p in parts])
-    if len(widths) < 3:
+    if usual is None:
         return parts
-    usual = widths[len(widths) // 2]
     out = parts[:first]
     for p in parts[first:]:
         x0, top, x1, bottom = p.box
@@ -386,10 +392,9 @@ def _two_in_one(fields: list[str], parts: list[_Part]) -> list[str]:
     """A row's cells read by OCR, a value cell no wider than the row's others that holds two numbers (a
     seal's speck read as a digit beside its value) made an empty cell: the proof then reads it again,
     and the row keeps its other values in their columns."""
-    widths = sorted(p.box[2] - p.box[0] for p in parts if p.text and _is_value(p.text))
-    if len(widths) < 3:
+    usual = _usual_width(parts)
+    if usual is None:
         return fields
-    usual = widths[len(widths) // 2]
 
     def two(f: str, p: _Part) -> bool:
         numbers = f.split()
