@@ -313,7 +313,7 @@ def _below_lost_rules(rows: list[list[_Part]], tops: list[float]) -> list[list[_
                 text = _join(line)
                 below = out[j] if j is not None else []
                 values = [q.box[0] for q in below if q.text and _is_value(q.text)]
-                short = all(_is_value(t) for t in text.split()) or len(text.replace(" ", "")) <= MISREAD_CHARS
+                short = all(_is_value(t) for t in text.split()) or _misread(text)
                 covered = not any(q.box[0] < x1 - 1.0 and q.box[2] > x0 + 1.0 for q in below)
                 if j is None or not values or x0 < min(values) or not short or not covered:
                     continue
@@ -365,7 +365,8 @@ def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
     """A row's cells read by OCR, a value cell about twice as wide as the row's others (or thrice…)
     cut again into columns: the scan lost the rule between two values (a seal's ring faded over
     it). The cut is along the table's column edges inside it (else evenly), and each character goes
-    back to the column it stands in; a character astride a cut leaves the cell whole."""
+    back to the column it stands in; a character astride a cut leaves the cell whole. A misread digit
+    (``_misread``) goes back to its column too, to be read again there."""
     usual = _usual_width(parts)
     first = _first_value([p.text for p in parts])
     if usual is None:
@@ -379,7 +380,7 @@ def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
             inner = [x0 + (x1 - x0) * j / columns for j in range(1, columns)]
         centres = [(ch["x0"] + ch["x1"]) / 2 for ch in p.chars]
         astride = any(abs(c - x) < SPLIT_CLEAR * usual for c in centres for x in inner)
-        if columns < 2 or astride or not all(_is_value(t) for t in p.text.split()):
+        if columns < 2 or astride or not all(_is_value(t) or _misread(t) for t in p.text.split()):
             out.append(p)
             continue
         for a, b in itertools.pairwise([x0, *inner, x1]):
@@ -415,11 +416,13 @@ def _misread_as_empty(fields: list[str]) -> list[str]:
     read as ``(`` or as a seal's word) made an empty cell: the proof then finds ink in it and reads it
     again, and the row keeps its other values in their columns."""
     first = _first_value(fields)
+    return [EMPTY_FIELD if i > first and _misread(f) else f for i, f in enumerate(fields)]
 
-    def misread(f: str) -> bool:
-        return bool(f) and not _is_value(f) and len(f.replace(" ", "")) <= MISREAD_CHARS
 
-    return [EMPTY_FIELD if i > first and misread(f) else f for i, f in enumerate(fields)]
+def _misread(text: str) -> bool:
+    """Whether a cell's text read by OCR is a non-number short enough to be a digit misread (a 0 a
+    seal's ring cut read as ``o`` or ``(``, a seal's word), not a label."""
+    return bool(text) and not _is_value(text) and len(text.replace(" ", "")) <= MISREAD_CHARS
 
 
 def find_tables(edges: list[Obj]) -> list[Any]:
