@@ -5,28 +5,30 @@
    that the readings break. A cell whose row's boxes do not stand in the table's column order (a rule
    the scan lost merged or split cells: the reading order no longer says which value is which) is
    NULL at once: identities that happen to hold (0 = 0 + 0) prove nothing about a column.
-2. Each doubtful cell is read again from its crop of the page at another scale and binarised
-   (``ocr.read_crops``). A cell whose new readings agree with the first is certain again when the
-   first or every new one has confidence ``CONFIDENT`` or more, or when in none of the new ones the
-   engine gave another digit over ``NO_RIVAL`` of probability (its second choices: no other number
-   was in view). A reading that cannot be the cell's (a fraction in a column of counts) is no
-   candidate. Under a faded seal the unfaded crop is read too, when the fading may have taken print
-   (print no darker than the seal: ``Page.print_kept`` false), and a number read there must be the
-   same; the seal's own ink read there (八, a letter) is none. Where the fading kept print, the
-   unfaded crop would add only the seal's ink (its edge beside a 0 read as 01, 70) and is not read.
-3. The rest are proven by the identities (``identities.checks``, the declaration the table parser
-   proves glued digits with). First one at a time: an identity whose other parts are all known
-   (certain, or proven before) fixes a doubtful cell's value exactly, kept when it is the engine's
+2. Each doubtful cell is read again from its crop of the page, cut to its ink, enlarged with the paper
+   around the ink made white, and binarised (``ocr.read_crops``). A cell whose new readings agree with the
+   first is certain again (but not one under a grey seal in an identity the readings break: only the
+   identities prove that one) when the first or every new one has confidence ``CONFIDENT`` or more, or when
+   in none of the new ones the engine gave another digit over ``NO_RIVAL`` of probability (its second
+   choices: no other number was in view). A reading that cannot be the cell's (a fraction in a column of
+   counts) is no candidate. Under a faded seal the unfaded crop is read too, when the fading may have taken
+   print (print no darker than the seal: ``Page.print_kept`` false), and a number read there must be the
+   same; the seal's own ink read there (八, a letter) is none. Where the fading kept print, the unfaded crop
+   would add only the seal's ink (its edge beside a 0 read as 01, 70) and is not read.
+3. The rest are proven by the identities (``identities.checks``, the declaration the table parser proves
+   glued digits with). First one at a time: an identity whose other parts are all known (certain, or proven
+   before) fixes a doubtful cell's value exactly, and one whose known parts already balance leaves its
+   unknown parts, all on one side, at 0 (counts are never negative); each kept when it is the engine's
    first reading. Then group by group, the identities as linear equations: a combination gives each
-   doubtful cell a reading or leaves it unknown (its truth may be none the engine offered; a cell
-   with no reading is always unknown, and cells the report leaves NULL are unknowns too), and stands
-   when the equations can hold with whole, non-negative values. Of the combinations that leave the
-   fewest cells unknown, a reading all of them share is kept when the equations fix it even with any
-   one other doubtful reading taken away (one sum alone cannot tell which of its parts is wrong);
-   a reading other than the engine's first, only when they also fix it without any one identity (a
-   report's own broken sum may match a rival reading by chance). Proven cells are fed back until no
-   more are. The others are NULL, with ``ocr_unproven: …`` in problems (the flag
-   ``sql/flags/flag_ocr_unproven.sql`` reads it); an unknown cell's value is never stored.
+   doubtful cell a reading or leaves it unknown (its truth may be none the engine offered; a cell with no
+   reading is always unknown, and cells the report leaves NULL are unknowns too), and stands when the
+   equations can hold with whole, non-negative values. Of the combinations that leave the fewest cells
+   unknown, a reading all of them share is kept when the equations fix it even with any one other doubtful
+   reading taken away (one sum alone cannot tell which of its parts is wrong); a reading other than the
+   engine's first, only when they also fix it without any one identity (a report's own broken sum may match
+   a rival reading by chance). Proven cells are fed back until no more are. The others are NULL, with
+   ``ocr_unproven: …`` in problems (the flag ``sql/flags/flag_ocr_unproven.sql`` reads it); an unknown
+   cell's value is never stored.
 4. An identity still broken by cells that are all certain is the report's own: the printed values are
    kept and a problem says so (``broken as printed``), unlike an OCR doubt. But not its parts that
    stand in a grey seal's disc: the seal's star or words may hide a stroke (195 read 95) or add one,
@@ -60,6 +62,9 @@ MAX_SOLUTIONS = 1_000  # combinations kept that all hold
 MAX_WEIGHED = 20_000  # whole combinations solved (~50 µs each: a group costs a second at most)
 BINARY_BLOCK = 31  # pixels: the neighbourhood a re-read crop is binarised against (a digit is ~40 high)
 BINARY_OFFSET = 15  # grey levels under the neighbourhood's weighted mean that count as ink
+SPECK_MM = 1.0  # ink smaller than this every way is the paper's grain or a dot, not a digit (~2.3 mm high)
+SLIVER_PX = 3  # ink this thin at a crop's edge is a rule's edge, not print
+MIN_INK_MM = 1.2  # a cell's ink lower than this is no digit (a 9 pt digit is ~2.3 mm high)
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
 
 Key = tuple[str, str, str]
@@ -75,6 +80,7 @@ class Doubt:
     reason: str
     readings: list[str] = field(default_factory=list)
     first: str | None = None  # the engine's first reading, which one identity may confirm ("": none)
+    sealed: bool = False  # under a grey seal, in an identity the readings break: only the identities prove it
 
     def rival(self, reading: str) -> bool:
         """Whether ``reading`` is another than the first: only two identities may choose it (one sum
@@ -115,20 +121,58 @@ def _faded(page: Page, crop: np.ndarray, box: tuple[float, float, float, float])
     return before if before is not None and not np.array_equal(before, crop) else None
 
 
-def _variants(crop: np.ndarray) -> list[np.ndarray]:
-    """The crop twice enlarged, and binarised against its neighbourhood's grey (a blurred scan's
-    digits keep their loops, which one threshold for the whole crop closes), each with a white border."""
+def _variants(crop: np.ndarray, mm: float) -> list[np.ndarray]:
+    """The crop cut to its ink (``_inked``), then twice enlarged with the paper around the ink made
+    white (a noisy scan's grain, enlarged, is read as strokes), and binarised against its
+    neighbourhood's grey (a blurred scan's digits keep their loops, which one threshold for the whole
+    crop closes), each with a white border."""
     import cv2
 
-    big = cv2.resize(crop, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-    binary = cv2.adaptiveThreshold(
-        crop, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, BINARY_BLOCK, BINARY_OFFSET
-    )
+    crop = _inked(crop, mm)
+    ink = _ink_mask(crop)
+    clean = crop.copy()
+    clean[cv2.dilate(ink, np.ones((3, 3), np.uint8)) == 0] = 255
+    big = cv2.resize(clean, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    binary = 255 - ink
     pad = max(4, crop.shape[0] // 4)
     return [
         cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
         for image in (big, binary)
     ]
+
+
+def _ink_mask(crop: np.ndarray) -> np.ndarray:
+    """255 where the crop is darker than its neighbourhood's weighted mean by ``BINARY_OFFSET``."""
+    import cv2
+
+    return cv2.adaptiveThreshold(
+        crop, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, BINARY_BLOCK, BINARY_OFFSET
+    )
+
+
+def _inked(crop: np.ndarray, mm: float) -> np.ndarray:
+    """The part of a cell's crop that holds its ink, with a margin of a third of the ink's height: the
+    recogniser scales a crop to its line height, and a digit in a tall or wide cell comes out small
+    (a 0 read as 。 or °) or beside the paper's grain (read as more digits). Specks smaller than
+    ``SPECK_MM`` across and thin slivers of rules at the crop's edge are not ink; nor is ink less than
+    ``MIN_INK_MM`` high (a speck alone): that crop is read whole."""
+    import cv2
+
+    count, _, stats, _ = cv2.connectedComponentsWithStats(_ink_mask(crop), connectivity=8)
+    height, width = crop.shape
+    kept = []
+    for x, y, w, h, _ in stats[1:count]:
+        edge = x == 0 or y == 0 or x + w == width or y + h == height
+        if max(w, h) >= SPECK_MM * mm and not (edge and min(w, h) <= SLIVER_PX):
+            kept.append((x, y, x + w, y + h))
+    if not kept:
+        return crop
+    x0, y0 = min(k[0] for k in kept), min(k[1] for k in kept)
+    x1, y1 = max(k[2] for k in kept), max(k[3] for k in kept)
+    if y1 - y0 < MIN_INK_MM * mm:
+        return crop
+    margin = max(3, round((y1 - y0) / 3))
+    return crop[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
 
 
 def _has_ink(crop: np.ndarray) -> bool:
@@ -157,10 +201,10 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         if c.raw == "" and not _has_ink(crop) and before is None:
             del doubts[key]  # an empty cell, truly empty (not emptied by a seal's fading)
             continue
-        for image in _variants(crop):
+        for image in _variants(crop, page.mm):
             crops.append(image)
             owners.append((key, False))
-        for image in [] if before is None else _variants(before):
+        for image in [] if before is None else _variants(before, page.mm):
             crops.append(image)
             owners.append((key, True))
         if before is not None:
@@ -182,7 +226,7 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
             or all(r.confidence >= CONFIDENT for r in read)
             or all(r.rival <= NO_RIVAL for r in read)
         )
-        if first and agree and sure:
+        if first and agree and sure and not doubts[key].sealed:
             del doubts[key]
             continue
         doubt = doubts[key]
@@ -258,8 +302,10 @@ def _determine(
     doubts: dict[Key, Doubt], checks: tuple[identities.Check, ...], value: dict[Key, float | None]
 ) -> dict[Key, str]:
     """Doubtful cells confirmed one at a time: an identity whose other parts are all known (certain,
-    or confirmed before) gives the cell's value exactly, kept when it is the engine's first reading and
-    every identity on it that can be judged then holds. (A rival reading is left to ``_combine``.)"""
+    or confirmed before) gives the cell's value exactly; one whose known parts balance leaves its
+    unknown parts, all on one side, at 0 (counts are never negative). Each is kept when it is the
+    engine's first reading and every identity on it that can be judged then holds. (A rival reading is
+    left to ``_combine``.)"""
     involved = [check for check in checks if any(k in check.parts for k in doubts)]
     barred: set[Key] = set()
     while True:
@@ -270,6 +316,12 @@ def _determine(
             progress = False
             for check in involved:
                 unknown = [k for k in check.parts if known.get(k) is None and k in doubts]
+                if len(unknown) > 1 and check.forces_zeros(known):
+                    for k in unknown:
+                        zero = [r for r in doubts[k].readings if value_of(r) == 0]
+                        if k not in found and k not in barred and zero and not doubts[k].rival(zero[0]):
+                            found[k], known[k] = zero[0], 0.0
+                            progress = True
                 if len(unknown) != 1 or unknown[0] in found or unknown[0] in barred:
                     continue
                 k = unknown[0]
@@ -515,7 +567,9 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
     for check in _broken(checks, value):
         for k in check.parts:
             if k in on_ocr and k not in doubts:
-                doubts[k] = Doubt(f"in {check.rule}, which the readings break")
+                sealed = _under_seal(by_key[k], pages)
+                where = " under a seal" if sealed else ""
+                doubts[k] = Doubt(f"in {check.rule}, which the readings break{where}", sealed=sealed)
     for k, doubt in doubts.items():
         doubt.first = by_key[k].raw
     _reread(cells, doubts, pages)

@@ -109,6 +109,12 @@ class Check:
             return abs(known) <= TOLERANCE
         return len(sides) == 2 or -known * sides.pop() >= -TOLERANCE
 
+    def forces_zeros(self, value: Mapping[Key, float | None]) -> bool:
+        """Whether the identity leaves its unknown parts (some) no value but 0: they all stand on one
+        side and the known parts balance, and counts are never negative."""
+        known, sides = self._known(value)
+        return len(sides) == 1 and abs(known) <= TOLERANCE
+
     @property
     def cells(self) -> str:
         """The cells, as the flag views list them (``requests.new.total + … = …``)."""

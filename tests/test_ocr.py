@@ -432,7 +432,8 @@ def test_a_confident_misreading_under_a_seals_star_that_breaks_a_sum_is_null() -
     """A rough 120 dpi scan (the benchmark's fourth report of seed 9): the grey seal's star hides the
     1 of 195 and its words touch a 27, and the engine reads 95 and 37 with confidence, on a second
     reading too. R1 breaks; taken for the report's own, they were kept. Under a seal, a broken sum's
-    parts are NULL: every cell is exact or NULL."""
+    parts are proven by the identities or NULL, however sure their re-readings: 195 (a re-reading) is
+    proven by its row's and its column's sums, 37 is left NULL. Every cell is exact or NULL."""
     import random
 
     from tests.fixtures.cells import random_cells
@@ -451,12 +452,17 @@ def test_a_confident_misreading_under_a_seals_star_that_breaks_a_sum_is_null() -
     reading = extract_bytes(scan_pdf(pdf, PRESETS["rough_120"].but(seed=12)), "rough.pdf")
     exact, _ = exact_or_null(reading, cells)
     assert exact > 0.9 * len(cells)
-    for row, printed in (("handled_total", 195), ("carried_out", 27)):
-        assert cells[("requests", row, "legal_service_org")] == printed
-        assert any(
-            p.startswith(f"{proof.UNPROVEN}: requests.{row}.legal_service_org: read ")
-            for p in reading.problems
+    assert cells[("requests", "handled_total", "legal_service_org")] == 195
+    assert "ocr: requests.handled_total.legal_service_org: read '95', re-read '195': proven by R1–R4" in (
+        reading.problems
+    )
+    assert cells[("requests", "carried_out", "legal_service_org")] == 27
+    assert any(
+        p.startswith(
+            f"{proof.UNPROVEN}: requests.carried_out.legal_service_org: in R1, which the readings break"
         )
+        for p in reading.problems
+    )
 
 
 @pytest.mark.slow
@@ -660,6 +666,32 @@ def test_one_sum_never_picks_among_readings() -> None:
     assert proof._solve({cell: proof.Doubt("low", ["8", "3"], first="8")}, checks, value) == {}
 
 
+def test_a_sum_whose_known_parts_balance_leaves_its_doubtful_parts_at_zero() -> None:
+    """结转下年度's known parts already make its total: its two doubtful cells, read 0 with little
+    confidence, can be nothing but 0 (counts are never negative), though no sum has either alone. A
+    cell first read 3 is not made 0 by it (one sum never picks a re-reading over the first)."""
+    from gongkai import identities, taxonomy
+
+    checks = identities.checks(
+        tuple(taxonomy.rows_of("requests", "2021")), taxonomy.rows_of("appeals", "2021")
+    )
+    value = _carried_out(
+        natural_person=10, commercial_enterprise=5, research_institution=None, social_welfare_org=None,
+        legal_service_org=0, other_org=0, total=15,
+    )  # fmt: skip
+    research = ("requests", "carried_out", "research_institution")
+    social = ("requests", "carried_out", "social_welfare_org")
+    doubts = {
+        research: proof.Doubt("low", ["0"], first="0"),
+        social: proof.Doubt("low", ["0", "8"], first="0"),
+    }
+    assert proof._solve(doubts, checks, value) == {research: "0", social: "0"}
+    doubts[research] = proof.Doubt("low", ["3", "0"], first="3")
+    assert proof._solve(doubts, checks, value) == {social: "0"}
+    # the known parts short of the total: the doubtful ones share the rest, and nothing is proven
+    assert proof._solve(doubts, checks, value | {("requests", "carried_out", "total"): 16}) == {}
+
+
 def _hongze_table_three() -> tuple[tuple, dict[tuple[str, str, str], float]]:
     """Hongze's printed cells (its table 三 adds up; （六） is one row) and their identities."""
     from gongkai import identities, taxonomy
@@ -804,5 +836,30 @@ def test_a_blurred_cells_binarised_re_reading_keeps_its_digits_loops() -> None:
         return cv2.resize(blurred, None, fx=200 / 120, fy=200 / 120, interpolation=cv2.INTER_CUBIC)
 
     printed = ["29", "68", "9"]
-    binarised = [proof._variants(cell(text))[1] for text in printed]
+    binarised = [proof._variants(cell(text), 200 / 25.4)[1] for text in printed]
     assert [reading.text for reading in ocr.read_crops(binarised)] == printed
+
+
+def test_a_digit_in_a_tall_noisy_cell_is_re_read_from_its_ink() -> None:
+    """A rough 120 dpi scan's 0 in a cell three lines tall (its label wraps), with the paper's grain:
+    read again from the whole cell, the recogniser scales the cell to its line height and reads a
+    small ring (。, °), and from an enlarged grey crop it reads the grain as strokes. The proof's
+    re-readings are cut to the ink (with a margin), the paper around it made white: both read 0."""
+    import cv2
+    from PIL import Image, ImageDraw
+
+    from gongkai.extract import ocr
+    from tests.scans.seal import _font
+
+    image = Image.new("L", (42, 58), 240)  # a tall cell's inside at 120 dpi
+    ImageDraw.Draw(image).text((15, 20), "0", font=_font(15), fill=60)
+    grain = np.random.default_rng(3).integers(-20, 21, size=(58, 42))
+    noisy = np.clip(cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8) + grain, 0, 255).astype(np.uint8)
+    crop = cv2.resize(noisy, None, fx=200 / 120, fy=200 / 120, interpolation=cv2.INTER_CUBIC)
+    inked = proof._inked(crop, 200 / 25.4)
+    assert inked.shape[0] < crop.shape[0] / 2 and inked.shape[1] < crop.shape[1]
+    assert [reading.text for reading in ocr.read_crops(proof._variants(crop, 200 / 25.4))] == ["0", "0"]
+    # a speck alone is no digit: the crop is read whole
+    speck = np.full((60, 60), 240, np.uint8)
+    speck[30:32, 30:32] = 40
+    assert proof._inked(speck, 200 / 25.4).shape == speck.shape
