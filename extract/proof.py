@@ -566,10 +566,13 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
     by_key = {_key(c): c for c in ocr_cells}
     for check in _broken(checks, value):
         for k in check.parts:
-            if k in on_ocr and k not in doubts:
-                sealed = _under_seal(by_key[k], pages)
+            if k not in on_ocr:
+                continue
+            sealed = _under_seal(by_key[k], pages)
+            if k not in doubts:
                 where = " under a seal" if sealed else ""
-                doubts[k] = Doubt(f"in {check.rule}, which the readings break{where}", sealed=sealed)
+                doubts[k] = Doubt(f"in {check.rule}, which the readings break{where}")
+            doubts[k].sealed |= sealed
     for k, doubt in doubts.items():
         doubt.first = by_key[k].raw
     _reread(cells, doubts, pages)
