@@ -5,8 +5,8 @@
    that the readings break. A cell whose row's boxes do not stand in the table's column order (a rule
    the scan lost merged or split cells: the reading order no longer says which value is which) is
    NULL at once: identities that happen to hold (0 = 0 + 0) prove nothing about a column.
-2. Each doubtful cell is read again from its crop of the page, cut to its ink, enlarged with the paper
-   around the ink made white, and binarised (``ocr.read_crops``). A cell whose new readings agree with the
+2. Each doubtful cell is read again from its crop of the page, cut to its print, enlarged with the paper
+   around the print made white, and binarised (``ocr.read_crops``). A cell whose new readings agree with the
    first is certain again (but not one under a grey seal in an identity the readings break: only the
    identities prove that one) when the first or every new one has confidence ``CONFIDENT`` or more, or when
    in none of the new ones the engine gave another digit over ``NO_RIVAL`` of probability (its second
@@ -121,15 +121,14 @@ def _faded(page: Page, crop: np.ndarray, box: tuple[float, float, float, float])
     return before if before is not None and not np.array_equal(before, crop) else None
 
 
-def _variants(crop: np.ndarray, mm: float) -> list[np.ndarray]:
-    """The crop cut to its ink (``_inked``), then twice enlarged with the paper around the ink made
-    white (a noisy scan's grain, enlarged, is read as strokes), and binarised against its
-    neighbourhood's grey (a blurred scan's digits keep their loops, which one threshold for the whole
-    crop closes), each with a white border."""
+def _variants(crop: np.ndarray, mm: float, sealed: bool = False) -> list[np.ndarray]:
+    """The crop cut to its print (``_printed``), then twice enlarged with the paper around the print
+    made white (a noisy scan's grain, enlarged, is read as strokes), and binarised: its print black
+    (found against its neighbourhood's grey, so that a blurred scan's digits keep their loops, which
+    one threshold for the whole crop closes), each with a white border."""
     import cv2
 
-    crop = _inked(crop, mm)
-    ink = _ink_mask(crop)
+    crop, ink = _printed(crop, mm, sealed)
     clean = crop.copy()
     clean[cv2.dilate(ink, np.ones((3, 3), np.uint8)) == 0] = 255
     big = cv2.resize(clean, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
@@ -141,38 +140,41 @@ def _variants(crop: np.ndarray, mm: float) -> list[np.ndarray]:
     ]
 
 
-def _ink_mask(crop: np.ndarray) -> np.ndarray:
-    """255 where the crop is darker than its neighbourhood's weighted mean by ``BINARY_OFFSET``."""
+def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The part of a cell's crop that holds its print, with a margin of a third of the print's height,
+    and the print's pixels (255) in it. The recogniser scales a crop to its line height: a digit in a
+    tall or wide cell came out small (a 0 read as 。 or °) or beside the paper's grain (read as more
+    digits). Print is ink darker than its neighbourhood's weighted mean by ``BINARY_OFFSET``, in
+    strokes that reach ``INK`` somewhere; not specks smaller than ``SPECK_MM`` every way, slivers of
+    rules at the crop's edge, or a faded seal's faint edges; in a grey seal's disc (``sealed``), no ink
+    that reaches the crop's edge (the seal's star and ring run on beyond the cell, print stays inside
+    it). No print, or less than ``MIN_INK_MM`` high (a speck alone): the whole crop and all its ink."""
     import cv2
 
-    return cv2.adaptiveThreshold(
+    ink = cv2.adaptiveThreshold(
         crop, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, BINARY_BLOCK, BINARY_OFFSET
     )
-
-
-def _inked(crop: np.ndarray, mm: float) -> np.ndarray:
-    """The part of a cell's crop that holds its ink, with a margin of a third of the ink's height: the
-    recogniser scales a crop to its line height, and a digit in a tall or wide cell comes out small
-    (a 0 read as 。 or °) or beside the paper's grain (read as more digits). Specks smaller than
-    ``SPECK_MM`` across and thin slivers of rules at the crop's edge are not ink; nor is ink less than
-    ``MIN_INK_MM`` high (a speck alone): that crop is read whole."""
-    import cv2
-
-    count, _, stats, _ = cv2.connectedComponentsWithStats(_ink_mask(crop), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    darkest = np.full(count, 255, np.uint8)
+    np.minimum.at(darkest, labels.ravel(), crop.ravel())
     height, width = crop.shape
     kept = []
-    for x, y, w, h, _ in stats[1:count]:
+    for label in range(1, count):
+        x, y, w, h, _ = stats[label]
         edge = x == 0 or y == 0 or x + w == width or y + h == height
-        if max(w, h) >= SPECK_MM * mm and not (edge and min(w, h) <= SLIVER_PX):
-            kept.append((x, y, x + w, y + h))
+        sliver = edge and (sealed or min(w, h) <= SLIVER_PX)
+        if max(w, h) >= SPECK_MM * mm and not sliver and darkest[label] < INK:
+            kept.append(label)
     if not kept:
-        return crop
-    x0, y0 = min(k[0] for k in kept), min(k[1] for k in kept)
-    x1, y1 = max(k[2] for k in kept), max(k[3] for k in kept)
+        return crop, ink
+    x0, y0 = (int(stats[kept, i].min()) for i in (0, 1))
+    x1, y1 = (int((stats[kept, i] + stats[kept, i + 2]).max()) for i in (0, 1))
     if y1 - y0 < MIN_INK_MM * mm:
-        return crop
+        return crop, ink
     margin = max(3, round((y1 - y0) / 3))
-    return crop[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
+    box = np.s_[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
+    mask = np.where(np.isin(labels[box], kept), 255, 0).astype(np.uint8)
+    return crop[box], mask
 
 
 def _has_ink(crop: np.ndarray) -> bool:
@@ -201,10 +203,11 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         if c.raw == "" and not _has_ink(crop) and before is None:
             del doubts[key]  # an empty cell, truly empty (not emptied by a seal's fading)
             continue
-        for image in _variants(crop, page.mm):
+        sealed = page.under_seal(c.box)
+        for image in _variants(crop, page.mm, sealed):
             crops.append(image)
             owners.append((key, False))
-        for image in [] if before is None else _variants(before, page.mm):
+        for image in [] if before is None else _variants(before, page.mm, sealed):
             crops.append(image)
             owners.append((key, True))
         if before is not None:

@@ -854,10 +854,30 @@ def test_a_digit_in_a_tall_noisy_cell_is_re_read_from_its_ink() -> None:
     grain = np.random.default_rng(3).integers(-20, 21, size=(58, 42))
     noisy = np.clip(cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8) + grain, 0, 255).astype(np.uint8)
     crop = cv2.resize(noisy, None, fx=200 / 120, fy=200 / 120, interpolation=cv2.INTER_CUBIC)
-    inked = proof._inked(crop, 200 / 25.4)
+    inked, _ = proof._printed(crop, 200 / 25.4)
     assert inked.shape[0] < crop.shape[0] / 2 and inked.shape[1] < crop.shape[1]
     assert [reading.text for reading in ocr.read_crops(proof._variants(crop, 200 / 25.4))] == ["0", "0"]
     # a speck alone is no digit: the crop is read whole
     speck = np.full((60, 60), 240, np.uint8)
     speck[30:32, 30:32] = 40
-    assert proof._inked(speck, 200 / 25.4).shape == speck.shape
+    assert proof._printed(speck, 200 / 25.4)[0].shape == speck.shape
+
+
+def test_a_grey_seals_ring_beside_a_digit_is_not_read_with_it_in_the_seals_disc() -> None:
+    """A cell in a grey seal's disc, its ring running on past the cell beside a 0: read with the
+    digit, the ring is a 1 (``01``), which one sum cannot tell from the truth. In the disc, ink that
+    reaches the crop's edge is the seal's (print stays inside its cell): the re-readings read 0."""
+    import cv2
+    from PIL import Image, ImageDraw
+
+    from gongkai.extract import ocr
+    from tests.scans.seal import _font
+
+    image = Image.new("L", (72, 42), 240)  # a cell's inside at 200 dpi
+    draw = ImageDraw.Draw(image)
+    draw.text((22, 6), "0", font=_font(26), fill=70)
+    draw.arc((40, -150, 340, 150), 150, 210, fill=120, width=6)  # a 42 mm ring's stroke
+    crop = cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8)
+    mm = 200 / 25.4
+    assert all("1" in r.text for r in ocr.read_crops(proof._variants(crop, mm)))
+    assert [r.text for r in ocr.read_crops(proof._variants(crop, mm, sealed=True))] == ["0", "0"]
