@@ -147,8 +147,9 @@ def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndar
     digits). Print is ink darker than its neighbourhood's weighted mean by ``BINARY_OFFSET``, in
     strokes that reach ``INK`` somewhere; not specks smaller than ``SPECK_MM`` every way, slivers of
     rules at the crop's edge, or a faded seal's faint edges; in a grey seal's disc (``sealed``), no ink
-    that reaches the crop's edge (the seal's star and ring run on beyond the cell, print stays inside
-    it). No print, or less than ``MIN_INK_MM`` high (a speck alone): the whole crop and all its ink."""
+    that reaches the crop's top or bottom (the seal's star and ring run on beyond the cell; print
+    stands in its middle, a wide number's digits perhaps at its sides). No print, or less than
+    ``MIN_INK_MM`` high (a speck alone): the whole crop and all its ink."""
     import cv2
 
     ink = cv2.adaptiveThreshold(
@@ -162,7 +163,8 @@ def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndar
     for label in range(1, count):
         x, y, w, h, _ = stats[label]
         edge = x == 0 or y == 0 or x + w == width or y + h == height
-        sliver = edge and (sealed or min(w, h) <= SLIVER_PX)
+        seals = sealed and (y == 0 or y + h == height)  # print is centred in its cell; a seal runs on
+        sliver = seals or (edge and min(w, h) <= SLIVER_PX)
         if max(w, h) >= SPECK_MM * mm and not sliver and darkest[label] < INK:
             kept.append(label)
     if not kept:
