@@ -338,12 +338,13 @@ def _cells_without_rules(
     out: list[list[_Part]] = []
     for r, (parts, (top, bottom)) in enumerate(zip(rows, bands, strict=True)):
         values = [p.box[0] for p in parts if p.text and _is_value(p.text)]
-        above = [p.box[2] for p in rows[r - 1]] if r else []
+        if not values or not r or not rows[r - 1]:
+            out.append(parts)
+            continue
+        left, right = min(values) - 1.0, max(p.box[2] for p in rows[r - 1]) + 1.0
         added: list[_Part] = []
         for a, b in itertools.pairwise(index.xs):
-            if not values or not above or a < min(values) - 1.0 or b > max(above) + 1.0:
-                continue
-            if index.find((a + b) / 2, (top + bottom) / 2) is not None:
+            if a < left or b > right or index.find((a + b) / 2, (top + bottom) / 2) is not None:
                 continue
             inside = [
                 ch

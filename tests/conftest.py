@@ -32,30 +32,6 @@ settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("explore")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
-# The longest test files first (measured with --durations): pytest-xdist's --dist loadfile hands files
-# to the workers in collection order, so a long file collected last runs alone at the end while the
-# other worker waits. The rest keep their order.
-LONGEST_FIRST = (
-    "test_run_safety.py",
-    "test_scans_property.py",
-    "test_ocr.py",
-    "test_faulty_server.py",
-    "test_hostile_inputs.py",
-    "test_extract_hardening.py",
-    "test_schedule_server.py",
-    "test_desk_browser.py",
-    "test_text_hostile.py",
-    "test_limits.py",
-    "test_scans_pages.py",
-    "test_reviews_concurrency.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-
-
 SEED_SHA256 = "94e8f3f6ac4e68ace18e4b4fd21089b2d9dbaa537ab7628d1d850c7d93f6d872"
 SEED_SOURCE = "seeds/001_20ac404ea9b9f41f.txt"
 SEED_EXTRACTED_AT = datetime(2026, 11, 22, 8, 0, 0)
