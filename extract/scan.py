@@ -41,6 +41,7 @@ SEAL_WORDS_MM = 12.0  # the band inside a seal's ring that holds its words (and 
 SEAL_RING = 0.6  # share of a seal's ring that a scan keeps solid (rules and print cross it)
 SEAL_SHARE = 0.0005  # share of the page that must be solid seal ink
 SEAL_BAND_MM = 3.0  # the band a seal's ring is looked for in, when only the ring is faded
+RING_CROSSING = 25  # grey levels below the ring's darkest hundredth: print under the ring (their product)
 SEAL_PRINT_CONTRAST = 30  # print's darkest (5th percentile) this far below the seal's grey, or no fading
 HEADING_MM = 25.0  # above a ruled table, the section's heading is recognised with it
 NARRATIVE_WIDTH = 0.85  # above a table, a line this share of the page's text width is the narrative's
@@ -122,10 +123,11 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple
     strokes (ring, star) fade but for print (dark, with its grey edges); in the band of its ring and
     words, all but print (darker than the seal's own grey) does too. Rules crossing it stay whole. A
     blurred, low-resolution scan whose print is no darker than the seal (its darkest twentieth within
-    ``SEAL_PRINT_CONTRAST`` of the seal's grey) loses only the ring's stroke, print in it too: fading
-    more would take the print with the seal. Also returns the seals' rings faded (centre and radius,
-    pixels; none: no seal), and whether print was told from the seal and kept (False: the ring's
-    stroke went with print in it)."""
+    ``SEAL_PRINT_CONTRAST`` of the seal's grey) loses only the ring's stroke and its blurred edges:
+    fading more would take the print with the seal. Print the ring crosses stays, darker than either
+    (the scan multiplies their greys: ``RING_CROSSING``); print beside it in the stroke goes. Also
+    returns the seals' rings faded (centre and radius, pixels; none: no seal), and whether print was
+    told from the seal and kept (False: the ring's stroke went with print in it)."""
     import cv2
 
     middle = ((grey >= SEAL_GREY[0]) & (grey <= SEAL_GREY[1])).astype(np.uint8)
@@ -153,7 +155,11 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple
         band = np.zeros_like(middle)  # print no darker than the seal: only the ring's solid stroke goes
         for cx, cy, radius in rings:
             cv2.circle(band, (round(cx), round(cy)), round(radius), 1, round(SEAL_BAND_MM * mm))
-        seal = (band & cv2.dilate(solid, kernel)) > 0
+        ring = grey[(band & solid) > 0]
+        crossing = grey < np.percentile(ring, 1) - RING_CROSSING  # print × ring: darker than either
+        seal = (band & cv2.dilate(solid, kernel) & ~crossing) > 0
+        edges = cv2.dilate(seal.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        seal |= edges & (grey > np.percentile(ring, 50)) & ~crossing  # the ring's blurred edges
     else:
         thin_print = cv2.dilate((grey < darker).astype(np.uint8), kernel)
         dark_print = cv2.dilate((grey < SEAL_GREY[0]).astype(np.uint8), kernel)  # with its grey edges

@@ -253,6 +253,34 @@ def test_a_seal_as_dark_as_blurred_print_loses_only_its_ring() -> None:
     assert (faded[(words > 0) & ~printed & ~(ring > 0)] == 115).all()  # the words stay
 
 
+def test_a_rings_fading_keeps_the_print_it_crosses_and_takes_its_blurred_edges() -> None:
+    """Where print crosses a seal's ring, the scan multiplies their greys: darker than either, it is
+    print and stays, though print off the ring is no darker than the ring. The ring's blurred edges,
+    lighter than its stroke, go with it: left beside the faded band, they were read as a 1 beside a 0."""
+    import cv2
+
+    page = cv2.cvtColor(_page_with_text(), cv2.COLOR_RGB2GRAY)
+    page[page < 100] = 105  # print as grey as a seal's red in a grey scan
+    ring, edges = np.zeros_like(page), np.zeros_like(page)
+    cv2.circle(edges, (300, 400), 150, 1, 14)  # a pixel either side
+    cv2.circle(ring, (300, 400), 150, 1, 12)
+    crossing = np.zeros_like(page)
+    crossing[530:560, 296:302] = 1  # a digit's stroke across the ring's bottom
+    sealed = page.copy()
+    sealed[(edges > 0) & (ring == 0)] = 190
+    sealed[ring > 0] = 115
+    sealed[crossing > 0] = 105 * 115 // 255  # print under the ring
+    faded, found, kept = scan.fade_grey_seal(sealed, 200.0)
+    assert found and not kept
+    on_ring = (crossing > 0) & (ring > 0)
+    assert (faded[on_ring] == sealed[on_ring]).all()  # the print the ring crosses stays
+    away = np.ones_like(page)
+    cv2.rectangle(away, (280, 100), (320, 700), 0, -1)  # not beside the crossing, nor the rules
+    for y in range(80, 700, 50):
+        away[y - 6 : y + 8, :] = 0
+    assert (faded[(edges > 0) & (away > 0)] == 255).mean() > 0.999  # the ring and its edges are gone
+
+
 @pytest.mark.parametrize("angle", [-1.8, -0.7, 1.2, 2.0])
 def test_deskew_finds_the_angle_and_straightens(angle: float) -> None:
     import cv2
