@@ -13,8 +13,11 @@
    choices: no other number was in view). A reading that cannot be the cell's (a fraction in a column of
    counts) is no candidate. Under a faded seal the unfaded crop is read too, when the fading may have taken
    print (print no darker than the seal: ``Page.print_kept`` false), and a number read there must be the
-   same; the seal's own ink read there (八, a letter) is none. Where the fading kept print, the unfaded crop
-   would add only the seal's ink (its edge beside a 0 read as 01, 70) and is not read.
+   same; the seal's own ink read there (八, a letter) is none, and ink that is mostly what the fading took
+   is the seal's, not print (a ring beside a 0 read as 01). Where the fading kept print, the unfaded crop
+   would add only the seal's ink (its edge beside a 0 read as 01, 70) and is not read. A re-reading that
+   may be a 0 the ring cut (C, a bracket: ``CUT_ZEROS``) offers 0 as a reading, one that only the
+   identities may keep.
 3. The rest are proven by the identities (``identities.checks``, the declaration the table parser proves
    glued digits with). First one at a time: an identity whose other parts are all known (certain, or proven
    before) fixes a doubtful cell's value exactly, and one whose known parts already balance leaves its
@@ -64,7 +67,10 @@ BINARY_BLOCK = 31  # pixels: the neighbourhood a re-read crop is binarised again
 BINARY_OFFSET = 15  # grey levels under the neighbourhood's weighted mean that count as ink
 SPECK_MM = 1.0  # ink smaller than this every way is the paper's grain or a dot, not a digit (~2.3 mm high)
 SLIVER_PX = 3  # ink this thin at a crop's edge is a rule's edge, not print
+SEAL_SHARE = 0.5  # of an unfaded crop's ink component that the fading took: the seal's, not print
 MIN_INK_MM = 1.2  # a cell's ink lower than this is no digit (a 9 pt digit is ~2.3 mm high)
+# a 0 a seal's ring cut, read as a letter or a bracket: a reading that only two identities may keep
+CUT_ZEROS = frozenset({"C", "c", "O", "o", "D", "Q", "U", "u", "n", "り", "(", ")", "（", "）", "〇"})
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
 
 Key = tuple[str, str, str]
@@ -81,6 +87,7 @@ class Doubt:
     readings: list[str] = field(default_factory=list)
     first: str | None = None  # the engine's first reading, which one identity may confirm ("": none)
     sealed: bool = False  # under a grey seal, in an identity the readings break: only the identities prove it
+    cut: str | None = None  # a re-reading that may be a 0 a seal's ring cut (``CUT_ZEROS``): 0 is a reading
 
     def rival(self, reading: str) -> bool:
         """Whether ``reading`` is another than the first: only two identities may choose it (one sum
@@ -121,14 +128,16 @@ def _faded(page: Page, crop: np.ndarray, box: tuple[float, float, float, float])
     return before if before is not None and not np.array_equal(before, crop) else None
 
 
-def _variants(crop: np.ndarray, mm: float, sealed: bool = False) -> list[np.ndarray]:
+def _variants(
+    crop: np.ndarray, mm: float, sealed: bool = False, taken: np.ndarray | None = None
+) -> list[np.ndarray]:
     """The crop cut to its print (``_printed``), then twice enlarged with the paper around the print
     made white (a noisy scan's grain, enlarged, is read as strokes), and binarised: its print black
     (found against its neighbourhood's grey, so that a blurred scan's digits keep their loops, which
     one threshold for the whole crop closes), each with a white border."""
     import cv2
 
-    crop, ink = _printed(crop, mm, sealed)
+    crop, ink = _printed(crop, mm, sealed, taken)
     clean = crop.copy()
     clean[cv2.dilate(ink, np.ones((3, 3), np.uint8)) == 0] = 255
     big = cv2.resize(clean, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
@@ -140,7 +149,9 @@ def _variants(crop: np.ndarray, mm: float, sealed: bool = False) -> list[np.ndar
     ]
 
 
-def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _printed(
+    crop: np.ndarray, mm: float, sealed: bool = False, taken: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The part of a cell's crop that holds its print, with a margin of a third of the print's height,
     and the print's pixels (255) in it. The recogniser scales a crop to its line height: a digit in a
     tall or wide cell came out small (a 0 read as 。 or °) or beside the paper's grain (read as more
@@ -148,8 +159,10 @@ def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndar
     strokes that reach ``INK`` somewhere; not specks smaller than ``SPECK_MM`` every way, slivers of
     rules at the crop's edge, or a faded seal's faint edges; in a grey seal's disc (``sealed``), no ink
     that reaches the crop's top or bottom (the seal's star and ring run on beyond the cell; print
-    stands in its middle, a wide number's digits perhaps at its sides). No print, or less than
-    ``MIN_INK_MM`` high (a speck alone): the whole crop and all its ink."""
+    stands in its middle, a wide number's digits perhaps at its sides); in a crop before a seal's
+    fading, no ink that is mostly what the fading took (``taken``: the seal's ring, a 1 beside a 0),
+    and then no print: nothing. No print, or less than ``MIN_INK_MM`` high (a speck alone): the whole
+    crop and all its ink."""
     import cv2
 
     ink = cv2.adaptiveThreshold(
@@ -165,8 +178,12 @@ def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndar
         edge = x == 0 or y == 0 or x + w == width or y + h == height
         seals = sealed and (y == 0 or y + h == height)  # print is centred in its cell; a seal runs on
         sliver = seals or (edge and min(w, h) <= SLIVER_PX)
+        if taken is not None and taken[labels == label].mean() >= SEAL_SHARE:
+            continue  # mostly the seal's ink that the fading took: the seal's, not print
         if max(w, h) >= SPECK_MM * mm and not sliver and darkest[label] < INK:
             kept.append(label)
+    if not kept and taken is not None:
+        return np.full_like(crop, 255), np.zeros_like(ink)  # nothing but the seal's ink
     if not kept:
         return crop, ink
     x0, y0 = (int(stats[kept, i].min()) for i in (0, 1))
@@ -209,7 +226,7 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         for image in _variants(crop, page.mm, sealed):
             crops.append(image)
             owners.append((key, False))
-        for image in [] if before is None else _variants(before, page.mm, sealed):
+        for image in [] if before is None else _variants(before, page.mm, sealed, before != crop):
             crops.append(image)
             owners.append((key, True))
         if before is not None:
@@ -235,7 +252,8 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
             del doubts[key]
             continue
         doubt = doubts[key]
-        for text in [first, *(r.text for r in read)]:
+        doubt.cut = next((r.text for r in again if r.text in CUT_ZEROS), None)
+        for text in [first, *(r.text for r in read), *(["0"] if doubt.cut else [])]:
             if _possible(c, text) and not any(_same(text, r) for r in doubt.readings):
                 doubt.readings.append(text)
 
@@ -621,7 +639,9 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
             problems.append(nulled[k])
         elif k in kept:
             if kept[k] != c.raw:
-                problems.append(f"ocr: {_name(k)}: read {c.raw!r}, re-read {kept[k]!r}: proven by R1–R4")
+                cut = doubts[k].cut if k in doubts else None
+                again = f"{kept[k]!r}" + (f" (a cut 0 read {cut!r})" if cut and kept[k] == "0" else "")
+                problems.append(f"ocr: {_name(k)}: read {c.raw!r}, re-read {again}: proven by R1–R4")
             out.append(replace(c, raw=kept[k]))
         else:
             out.append(c)

@@ -281,6 +281,52 @@ def test_a_rings_fading_keeps_the_print_it_crosses_and_takes_its_blurred_edges()
     assert (faded[(edges > 0) & (away > 0)] == 255).mean() > 0.999  # the ring and its edges are gone
 
 
+def test_the_seals_ink_the_fading_took_is_no_print_in_the_unfaded_crop() -> None:
+    """A cell's crop before the fading: the ring that runs through it is what the fading took, and is
+    no print; the 0 beside it is. A crop that holds nothing but the ring reads nothing, not a 1."""
+    import cv2
+    from PIL import Image, ImageDraw
+
+    from gongkai.extract import ocr
+    from tests.scans.seal import _font
+
+    image = Image.new("L", (72, 42), 240)  # a cell's inside at 200 dpi
+    draw = ImageDraw.Draw(image)
+    draw.text((14, 6), "0", font=_font(26), fill=70)
+    draw.arc((40, -150, 340, 150), 150, 210, fill=120, width=6)  # a 42 mm ring's stroke
+    crop = cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8)
+    ring = np.zeros((42, 72), np.uint8)
+    cv2.ellipse(ring, (190, 0), (150, 150), 0, 150, 210, 1, 8)
+    mm = 200 / 25.4
+    assert [r.text for r in ocr.read_crops(proof._variants(crop, mm, taken=ring > 0))] == ["0", "0"]
+    bare = np.where(ring > 0, crop, 240).astype(np.uint8)
+    variants = proof._variants(bare, mm, taken=ring > 0)
+    assert all((v == 255).all() for v in variants)
+    assert all(not r.text for r in ocr.read_crops(variants))
+
+
+def test_a_cell_under_a_grey_seal_in_a_broken_sum_is_not_made_certain_by_its_re_readings() -> None:
+    """A 27 whose 2 a seal's star thickened reads 37, on every reading, with confidence. In a sum the
+    readings break, a cell outside a seal that reads the same again is certain; one under a seal keeps
+    its doubt, with its reading, for the identities to prove or leave NULL."""
+    from PIL import Image, ImageDraw
+
+    from gongkai.model import RawCell
+    from tests.scans.seal import _font
+
+    image = Image.new("L", (400, 200), 245)
+    ImageDraw.Draw(image).text((170, 80), "37", font=_font(30), fill=30)
+    page = scan.Page(1, np.asarray(image), 200.0)
+    key = ("requests", "carried_out", "legal_service_org")
+    box = tuple(v * page.scale for v in (140, 60, 260, 140))
+    cell = RawCell(*key, raw="37", page=1, box=box, confidence=0.97)  # type: ignore[arg-type]
+    for sealed, kept in ((False, False), (True, True)):
+        doubts = {key: proof.Doubt("in R1, which the readings break", first="37", sealed=sealed)}
+        proof._reread([cell], doubts, {1: page})
+        assert (key in doubts) is kept
+    assert doubts[key].readings == ["37"]
+
+
 @pytest.mark.parametrize("angle", [-1.8, -0.7, 1.2, 2.0])
 def test_deskew_finds_the_angle_and_straightens(angle: float) -> None:
     import cv2
@@ -485,11 +531,10 @@ def test_a_confident_misreading_under_a_seals_star_that_breaks_a_sum_is_null() -
         reading.problems
     )
     assert cells[("requests", "carried_out", "legal_service_org")] == 27
+    # NULL: read with confidence, in R1 which the readings break under a seal (since the ring's edges
+    # fade too, the first reading of 37 is less sure, and it is NULL as doubtful)
     assert any(
-        p.startswith(
-            f"{proof.UNPROVEN}: requests.carried_out.legal_service_org: in R1, which the readings break"
-        )
-        for p in reading.problems
+        p.startswith(f"{proof.UNPROVEN}: requests.carried_out.legal_service_org: ") for p in reading.problems
     )
 
 
@@ -526,6 +571,31 @@ def test_a_grey_seals_star_over_table_fours_zeros_keeps_them() -> None:
     reading = extract_bytes(scan_pdf(pdf, PRESETS["grey_150"].but(seed=6)), "grey.pdf")
     _, null = exact_or_null(reading, cells)
     assert null == 0, [p for p in reading.problems if p.startswith(proof.UNPROVEN)]
+
+
+@pytest.mark.slow
+def test_zeros_a_grey_seals_ring_runs_through_at_120_dpi_are_proven() -> None:
+    """A real report's values (seed 000) scanned in grey at 120 dpi, blurred: its print is no darker
+    than the seal, so only the ring is faded, and it cut the 0s it ran through. Their unfaded crops
+    read the ring as a 1 beside them ('01', '91'), and is now the seal's ink, not print; what is
+    left of a 0 read 'C' offers 0, which the row's and the column's sums prove. 7 NULL cells before, 1
+    now (a 0 over the seal's words in a tall cell)."""
+    from tests.expected import SEED_REPORTS
+    from tests.fixtures.render import render_pdf
+    from tests.scans.check import exact_or_null
+    from tests.scans.scanner import Scan, scan_pdf
+
+    report = SEED_REPORTS[0]
+    cells = {k: v for k, v in report.cells().items() if v is not None}
+    pdf = render_pdf(
+        cells, report.format, "reportlab_ruled", report.agency or "金林区人民政府办公室", report.year
+    )
+    grey = Scan(dpi=120, skew=2.0, noise=15, blur=0.6, quality=60, seed=8)
+    reading = extract_bytes(scan_pdf(pdf, grey), "grey.pdf")
+    _, null = exact_or_null(reading, cells)
+    assert null <= 1, [p for p in reading.problems if p.startswith(proof.UNPROVEN)]
+    cut = "ocr: requests.handled_total.other_org: read '', re-read '0' (a cut 0 read 'C'): proven by R1–R4"
+    assert cut in reading.problems
 
 
 @pytest.mark.slow
