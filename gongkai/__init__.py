@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 # Bump when extraction output can change for the same input: stored reports are re-extracted.
-EXTRACTOR_VERSION = "5"  # 4: scans read by OCR (needs_ocr reports read again); 5: OCR proof of stop 22
+EXTRACTOR_VERSION = "6"  # 4: scans read by OCR (needs_ocr reports read again); 5, 6: OCR proof (stops 22, 23)
