@@ -68,6 +68,7 @@ BINARY_OFFSET = 15  # grey levels under the neighbourhood's weighted mean that c
 SPECK_MM = 1.0  # ink smaller than this every way is the paper's grain or a dot, not a digit (~2.3 mm high)
 SLIVER_PX = 3  # ink this thin at a crop's edge is a rule's edge, not print
 SEAL_SHARE = 0.5  # of an unfaded crop's ink component that the fading took: the seal's, not print
+LINE_CONTRAST = 25  # grey levels: a line of a cell this much fainter than its darkest line is no print
 MIN_INK_MM = 1.2  # a cell's ink lower than this is no digit (a 9 pt digit is ~2.3 mm high)
 # a 0 a seal's ring cut, read as a letter or a bracket: a reading that only two identities may keep
 CUT_ZEROS = frozenset({"C", "c", "O", "o", "D", "Q", "U", "u", "n", "り", "(", ")", "（", "）", "〇"})
@@ -186,6 +187,7 @@ def _printed(
         return np.full_like(crop, 255), np.zeros_like(ink)  # nothing but the seal's ink
     if not kept:
         return crop, ink
+    kept = _darkest_line(kept, stats, darkest)
     x0, y0 = (int(stats[kept, i].min()) for i in (0, 1))
     x1, y1 = (int((stats[kept, i] + stats[kept, i + 2]).max()) for i in (0, 1))
     if y1 - y0 < MIN_INK_MM * mm:
@@ -194,6 +196,31 @@ def _printed(
     box = np.s_[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
     mask = np.where(np.isin(labels[box], kept), 255, 0).astype(np.uint8)
     return crop[box], mask
+
+
+def _darkest_line(kept: list[int], stats: np.ndarray, darkest: np.ndarray) -> list[int]:
+    """Of a cell's ink components, those on the lines (runs of rows that overlap by less than half) whose
+    darkest ink is within ``LINE_CONTRAST`` of the darkest line's: a number is printed on one line,
+    and a fainter line apart from it is not print (a grey seal's words left by the fading, in a tall
+    cell whose number stands on its first line)."""
+    lines: list[list[int]] = []
+    start = bottom = -1
+    for label in sorted(kept, key=lambda k: stats[k, 1]):
+        top, height = int(stats[label, 1]), int(stats[label, 3])
+        if bottom - top < min(height, bottom - start) / 2:  # on the line above by less than half
+            lines.append([])
+            start = top
+        lines[-1].append(label)
+        bottom = max(bottom, top + height)
+    if len(lines) == 1:
+        return kept
+    darkness = [int(min(darkest[k] for k in line)) for line in lines]
+    return [
+        k
+        for line, dark in zip(lines, darkness, strict=True)
+        if dark <= min(darkness) + LINE_CONTRAST
+        for k in line
+    ]
 
 
 def _has_ink(crop: np.ndarray) -> bool:

@@ -281,6 +281,25 @@ def test_a_rings_fading_keeps_the_print_it_crosses_and_takes_its_blurred_edges()
     assert (faded[(edges > 0) & (away > 0)] == 255).mean() > 0.999  # the ring and its edges are gone
 
 
+def test_a_seals_faint_words_below_a_tall_cells_number_are_not_read_with_it() -> None:
+    """A tall cell (its label wraps over three lines) holds its 0 on its first line; a grey seal's
+    words, which a blurred scan's fading leaves, run through its bottom. Read with them, the 0 was 7.
+    or TUK; a number is printed on one line, and a line of ink much fainter than it is none."""
+    import cv2
+    from PIL import Image, ImageDraw
+
+    from gongkai.extract import ocr
+    from tests.scans.seal import _font
+
+    image = Image.new("L", (64, 120), 240)  # a tall cell's inside at 200 dpi
+    draw = ImageDraw.Draw(image)
+    draw.text((22, 4), "0", font=_font(26), fill=60)
+    draw.text((0, 62), "政府", font=_font(34), fill=130)  # the seal's words, as grey as its ink
+    crop = cv2.GaussianBlur(np.asarray(image), (0, 0), 0.8)
+    mm = 200 / 25.4
+    assert [r.text for r in ocr.read_crops(proof._variants(crop, mm))] == ["0", "0"]
+
+
 def test_the_seals_ink_the_fading_took_is_no_print_in_the_unfaded_crop() -> None:
     """A cell's crop before the fading: the ring that runs through it is what the fading took, and is
     no print; the 0 beside it is. A crop that holds nothing but the ring reads nothing, not a 1."""
