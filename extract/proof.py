@@ -279,10 +279,24 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
             del doubts[key]
             continue
         doubt = doubts[key]
+        if not first and _one_sure_reading(c, read):
+            doubt.first = read[0].text  # nothing read at first: the re-readings' one number is the engine's
         doubt.cut = next((r.text for r in again if r.text in CUT_ZEROS), None)
         for text in [first, *(r.text for r in read), *(["0"] if doubt.cut else [])]:
             if _possible(c, text) and not any(_same(text, r) for r in doubt.readings):
                 doubt.readings.append(text)
+
+
+def _one_sure_reading(c: RawCell, read: list[ocr.Reading]) -> bool:
+    """Whether two or more re-readings read one number, each with confidence or with no other digit
+    in view: the engine's reading of a cell it read nothing in at first (one identity may confirm it)."""
+    sure = all(r.confidence >= CONFIDENT for r in read) or all(r.rival <= NO_RIVAL for r in read)
+    return (
+        len(read) >= 2
+        and sure
+        and _possible(c, read[0].text)
+        and all(_same(r.text, read[0].text) for r in read)
+    )
 
 
 def _possible(c: RawCell, text: str) -> bool:

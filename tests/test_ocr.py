@@ -346,6 +346,27 @@ def test_a_cell_under_a_grey_seal_in_a_broken_sum_is_not_made_certain_by_its_re_
     assert doubts[key].readings == ["37"]
 
 
+def test_a_cell_read_empty_takes_its_re_readings_one_sure_number_as_the_engines_reading() -> None:
+    """Under a seal's star the page's recognition read nothing in a cell; its crop, re-read, reads 0
+    twice with confidence. That is the engine's reading of the cell, which one identity whose other
+    parts are known may confirm (a rival to a first reading needs two)."""
+    from PIL import Image, ImageDraw
+
+    from gongkai.model import RawCell
+    from tests.scans.seal import _font
+
+    image = Image.new("L", (400, 200), 245)
+    ImageDraw.Draw(image).text((190, 80), "0", font=_font(30), fill=30)
+    page = scan.Page(1, np.asarray(image), 200.0)
+    key = ("appeals", "litigation_after_review", "other")
+    box = tuple(v * page.scale for v in (140, 60, 260, 140))
+    cell = RawCell(*key, raw="", page=1, box=box, confidence=0.6)  # type: ignore[arg-type]
+    doubts = {key: proof.Doubt("read '' with confidence 0.60", first="")}
+    proof._reread([cell], doubts, {1: page})
+    assert doubts[key].first == "0" and doubts[key].readings == ["0"]
+    assert not doubts[key].rival("0")
+
+
 @pytest.mark.parametrize("angle", [-1.8, -0.7, 1.2, 2.0])
 def test_deskew_finds_the_angle_and_straightens(angle: float) -> None:
     import cv2
