@@ -6,18 +6,20 @@
    the scan lost merged or split cells: the reading order no longer says which value is which) is
    NULL at once: identities that happen to hold (0 = 0 + 0) prove nothing about a column.
 2. Each doubtful cell is read again from its crop of the page, cut to its print, enlarged with the paper
-   around the print made white, and binarised (``ocr.read_crops``). A cell whose new readings agree with the
+   around the print made white, and binarised (``ocr.read_crops``); of its lines of ink, only the darkest
+   (a grey seal's fainter words run through tall cells). Readings agree when each is a number and nothing
+   more (2t, 2Y agree with no 2: the t may be a 1 the fading took). A cell whose new readings agree with the
    first is certain again (but not one under a grey seal in an identity the readings break: only the
    identities prove that one) when the first or every new one has confidence ``CONFIDENT`` or more, or when
    in none of the new ones the engine gave another digit over ``NO_RIVAL`` of probability (its second
    choices: no other number was in view). A reading that cannot be the cell's (a fraction in a column of
    counts) is no candidate. Under a faded seal the unfaded crop is read too, when the fading may have taken
    print (print no darker than the seal: ``Page.print_kept`` false), and a number read there must be the
-   same; the seal's own ink read there (八, a letter) is none, and ink that is mostly what the fading took
-   is the seal's, not print (a ring beside a 0 read as 01). Where the fading kept print, the unfaded crop
+   same; the seal's own ink read there (八, a letter) is none. Where the fading kept print, the unfaded crop
    would add only the seal's ink (its edge beside a 0 read as 01, 70) and is not read. A re-reading that
    may be a 0 the ring cut (C, a bracket: ``CUT_ZEROS``) offers 0 as a reading, one that only the
-   identities may keep.
+   identities may keep. A cell read as nothing at first whose re-readings read one number surely has that
+   number as its first reading.
 3. The rest are proven by the identities (``identities.checks``, the declaration the table parser proves
    glued digits with). First one at a time: an identity whose other parts are all known (certain, or proven
    before) fixes a doubtful cell's value exactly, and one whose known parts already balance leaves its
@@ -43,6 +45,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -53,7 +56,7 @@ from gongkai import identities, taxonomy
 from gongkai.extract import ocr
 from gongkai.extract.ocr import INK
 from gongkai.model import Extraction, RawCell
-from gongkai.numbers import AMOUNT_COLUMNS, value_of
+from gongkai.numbers import AMOUNT_COLUMNS, NUMBER, UNIT, value_of
 
 CONFIDENT = 0.95  # the engine's confidence (0–1) above which a reading stands without proof
 NO_RIVAL = 0.01  # readings that agree stand when no other digit had more than this probability in any
@@ -67,11 +70,11 @@ BINARY_BLOCK = 31  # pixels: the neighbourhood a re-read crop is binarised again
 BINARY_OFFSET = 15  # grey levels under the neighbourhood's weighted mean that count as ink
 SPECK_MM = 1.0  # ink smaller than this every way is the paper's grain or a dot, not a digit (~2.3 mm high)
 SLIVER_PX = 3  # ink this thin at a crop's edge is a rule's edge, not print
-SEAL_SHARE = 0.5  # of an unfaded crop's ink component that the fading took: the seal's, not print
 LINE_CONTRAST = 25  # grey levels: a line of a cell this much fainter than its darkest line is no print
 MIN_INK_MM = 1.2  # a cell's ink lower than this is no digit (a 9 pt digit is ~2.3 mm high)
 # a 0 a seal's ring cut, read as a letter or a bracket: a reading that only two identities may keep
 CUT_ZEROS = frozenset({"C", "c", "O", "o", "D", "Q", "U", "u", "n", "り", "(", ")", "（", "）", "〇"})
+_PRINTED = re.compile(NUMBER + UNIT + "?")  # a reading that is a number as printed, nothing more
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
 
 Key = tuple[str, str, str]
@@ -86,7 +89,8 @@ class Doubt:
 
     reason: str
     readings: list[str] = field(default_factory=list)
-    first: str | None = None  # the engine's first reading, which one identity may confirm ("": none)
+    # the engine's first reading (or, for none, its re-readings' one sure number): one identity may confirm it
+    first: str | None = None
     sealed: bool = False  # under a grey seal, in an identity the readings break: only the identities prove it
     cut: str | None = None  # a re-reading that may be a 0 a seal's ring cut (``CUT_ZEROS``): 0 is a reading
 
@@ -129,16 +133,14 @@ def _faded(page: Page, crop: np.ndarray, box: tuple[float, float, float, float])
     return before if before is not None and not np.array_equal(before, crop) else None
 
 
-def _variants(
-    crop: np.ndarray, mm: float, sealed: bool = False, taken: np.ndarray | None = None
-) -> list[np.ndarray]:
+def _variants(crop: np.ndarray, mm: float, sealed: bool = False) -> list[np.ndarray]:
     """The crop cut to its print (``_printed``), then twice enlarged with the paper around the print
     made white (a noisy scan's grain, enlarged, is read as strokes), and binarised: its print black
     (found against its neighbourhood's grey, so that a blurred scan's digits keep their loops, which
     one threshold for the whole crop closes), each with a white border."""
     import cv2
 
-    crop, ink = _printed(crop, mm, sealed, taken)
+    crop, ink = _printed(crop, mm, sealed)
     clean = crop.copy()
     clean[cv2.dilate(ink, np.ones((3, 3), np.uint8)) == 0] = 255
     big = cv2.resize(clean, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
@@ -150,9 +152,7 @@ def _variants(
     ]
 
 
-def _printed(
-    crop: np.ndarray, mm: float, sealed: bool = False, taken: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The part of a cell's crop that holds its print, with a margin of a third of the print's height,
     and the print's pixels (255) in it. The recogniser scales a crop to its line height: a digit in a
     tall or wide cell came out small (a 0 read as 。 or °) or beside the paper's grain (read as more
@@ -160,10 +160,9 @@ def _printed(
     strokes that reach ``INK`` somewhere; not specks smaller than ``SPECK_MM`` every way, slivers of
     rules at the crop's edge, or a faded seal's faint edges; in a grey seal's disc (``sealed``), no ink
     that reaches the crop's top or bottom (the seal's star and ring run on beyond the cell; print
-    stands in its middle, a wide number's digits perhaps at its sides); in a crop before a seal's
-    fading, no ink that is mostly what the fading took (``taken``: the seal's ring, a 1 beside a 0),
-    and then no print: nothing. No print, or less than ``MIN_INK_MM`` high (a speck alone): the whole
-    crop and all its ink."""
+    stands in its middle, a wide number's digits perhaps at its sides); of the lines of what is left,
+    the darkest (``_darkest_line``). No print, or less than ``MIN_INK_MM`` high (a speck alone): the
+    whole crop and all its ink."""
     import cv2
 
     ink = cv2.adaptiveThreshold(
@@ -179,12 +178,8 @@ def _printed(
         edge = x == 0 or y == 0 or x + w == width or y + h == height
         seals = sealed and (y == 0 or y + h == height)  # print is centred in its cell; a seal runs on
         sliver = seals or (edge and min(w, h) <= SLIVER_PX)
-        if taken is not None and taken[labels == label].mean() >= SEAL_SHARE:
-            continue  # mostly the seal's ink that the fading took: the seal's, not print
         if max(w, h) >= SPECK_MM * mm and not sliver and darkest[label] < INK:
             kept.append(label)
-    if not kept and taken is not None:
-        return np.full_like(crop, 255), np.zeros_like(ink)  # nothing but the seal's ink
     if not kept:
         return crop, ink
     kept = _darkest_line(kept, stats, darkest)
@@ -228,7 +223,13 @@ def _has_ink(crop: np.ndarray) -> bool:
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    return value_of(a) == value_of(b) and value_of(a) is not None
+    """Whether two readings are one number, each read as nothing but a number (and its unit): a reading
+    with more in it (2t, 2Y: a 1 the fading took, the ring read beside the 2) agrees with none."""
+    return _number(a) and _number(b) and value_of(a) == value_of(b)
+
+
+def _number(text: str | None) -> bool:
+    return text is not None and _PRINTED.fullmatch(text) is not None
 
 
 def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Page]) -> None:
@@ -253,7 +254,7 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         for image in _variants(crop, page.mm, sealed):
             crops.append(image)
             owners.append((key, False))
-        for image in [] if before is None else _variants(before, page.mm, sealed, before != crop):
+        for image in [] if before is None else _variants(before, page.mm, sealed):
             crops.append(image)
             owners.append((key, True))
         if before is not None:
@@ -300,9 +301,10 @@ def _one_sure_reading(c: RawCell, read: list[ocr.Reading]) -> bool:
 
 
 def _possible(c: RawCell, text: str) -> bool:
-    """Whether a reading can be the cell's: a number, whole unless the column holds an amount."""
+    """Whether a reading can be the cell's: a number and nothing else, whole unless the column holds an
+    amount."""
     value = value_of(text)
-    return bool(text) and value is not None and (c.column in AMOUNT_COLUMNS or float(value).is_integer())
+    return _number(text) and value is not None and (c.column in AMOUNT_COLUMNS or float(value).is_integer())
 
 
 def _misplaced(cells: list[RawCell], fmt: str | None) -> dict[Key, str]:
