@@ -1,6 +1,7 @@
 """OCR readings proven before they are kept: a cell read by OCR is a fact only when it is certain.
 
-1. A cell is *doubtful* when the engine's confidence is below ``CONFIDENT``, when an empty cell has
+1. A cell is *doubtful* when the engine's confidence is below ``CONFIDENT``, when its reading is more than
+   a number (2t: the t may be a 1 a seal's ring took), when an empty cell has
    ink in it (something printed that was not read), when it takes part in an identity (R1–R4)
    that the readings break. A cell whose row's boxes do not stand in the table's column order (a rule
    the scan lost merged or split cells: the reading order no longer says which value is which) is
@@ -56,7 +57,7 @@ from gongkai import identities, taxonomy
 from gongkai.extract import ocr
 from gongkai.extract.ocr import INK
 from gongkai.model import Extraction, RawCell
-from gongkai.numbers import AMOUNT_COLUMNS, NUMBER, UNIT, value_of
+from gongkai.numbers import AMOUNT_COLUMNS, NUMBER, UNIT, is_blank_marker, value_of
 
 CONFIDENT = 0.95  # the engine's confidence (0–1) above which a reading stands without proof
 NO_RIVAL = 0.01  # readings that agree stand when no other digit had more than this probability in any
@@ -623,6 +624,8 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
             doubts[_key(c)] = Doubt("no confidence for the reading")
         elif c.raw == "" or c.confidence < CONFIDENT:
             doubts[_key(c)] = Doubt(f"read {c.raw!r} with confidence {c.confidence:.2f}")
+        elif not (_number(c.raw) or is_blank_marker(c.raw)):
+            doubts[_key(c)] = Doubt(f"read {c.raw!r}: more than a number")  # 2t: a 1 a seal took?
     for c in ocr_cells:
         page = pages[c.page or 0]
         crop = _crop(page, c.box) if c.box is not None else None

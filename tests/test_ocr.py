@@ -300,6 +300,28 @@ def test_a_seals_faint_words_below_a_tall_cells_number_are_not_read_with_it() ->
     assert [r.text for r in ocr.read_crops(proof._variants(crop, mm))] == ["0", "0"]
 
 
+def test_a_confident_reading_with_more_than_a_number_in_it_is_not_that_number() -> None:
+    """The page's recognition reads 2t with confidence where a seal's ring took the 1 of a 21: the
+    number it leads with is no reading of the cell, however sure. It is doubtful, its crop (which
+    shows a 2) cannot confirm it, and with no identity to prove it, it is NULL, not 2."""
+    from PIL import Image, ImageDraw
+
+    from gongkai.model import RawCell
+    from tests.scans.seal import _font
+
+    image = Image.new("L", (400, 200), 245)
+    ImageDraw.Draw(image).text((180, 80), "2", font=_font(30), fill=30)
+    page = scan.Page(1, np.asarray(image), 200.0)
+    box = tuple(v * page.scale for v in (140, 60, 260, 140))
+    cell = RawCell("requests", "granted", "natural_person", "2t", 1, box=box, confidence=0.99)  # type: ignore[arg-type]
+    read = proof.prove(Extraction("x.pdf", "0" * 64, "pdf", "ok", cells=[cell], format="2021"), {1: page})
+    assert [c.raw for c in read.cells] == [None]
+    assert any(
+        p.startswith("ocr_unproven: requests.granted.natural_person: read '2t': more than a number")
+        for p in read.problems
+    )
+
+
 @pytest.mark.parametrize("angle", [-1.8, -0.7, 1.2, 2.0])
 def test_deskew_finds_the_angle_and_straightens(angle: float) -> None:
     import cv2
