@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gongkai.extract.stream import Line, Mark, is_page_number
-from gongkai.numbers import EMPTY_FIELD, NUMBER, UNIT, is_blank_marker
+from gongkai.numbers import EMPTY_FIELD, is_value
 
 Obj = dict[str, Any]
 Text = tuple[str, tuple[Mark, ...]]  # a line's text and, for characters read by OCR, its tokens' marks
@@ -40,7 +40,6 @@ SPLIT_CLEAR = 0.15  # of a column's width: how far from a cut a character's midd
 MISREAD_CHARS = 3  # read by OCR right of a row's first value, a non-number this short is no label
 # a label that starts a row of its own: （一） 1. 一、 and the like, or a parenthesis
 _ENUMERATED = re.compile(r"^(?:[（(]|\d{1,2}\s?[.．、]|[一二三四五六七八九十]{1,3}[、.．]|第)")
-_VALUE = re.compile(rf"^{NUMBER}(?:\s?{UNIT})?$")
 
 
 def _is_white(color: Any) -> bool:
@@ -97,10 +96,6 @@ def cluster_lines(chars: Iterable[Obj]) -> list[list[Obj]]:
     return [sorted(line, key=lambda c: c["x0"]) for line in lines]
 
 
-def _is_value(text: str) -> bool:
-    return bool(_VALUE.match(text)) or is_blank_marker(text)
-
-
 @dataclass
 class _Word:
     x0: float
@@ -113,7 +108,7 @@ class _Word:
 
     @property
     def is_value(self) -> bool:
-        return _is_value(self.text)
+        return is_value(self.text)
 
 
 def _words(line: list[Obj]) -> list[_Word]:
@@ -274,8 +269,8 @@ def _table_rows(table: Any, chars: list[Obj]) -> list[Text]:
         marks = [_mark(*p.box, p.chars) for p in parts] if ocr else []
         if ocr:
             fields = _misread_as_empty(_two_in_one(fields, parts))
-        labels = [i for i, f in enumerate(fields) if f and not _is_value(f)]
-        if any(_is_value(f) for f in fields):
+        labels = [i for i, f in enumerate(fields) if f and not is_value(f)]
+        if any(is_value(f) for f in fields):
             # an empty cell right of the row's labels is a value printed blank
             first = labels[-1] + 1 if labels else 0
             fields = [f or (EMPTY_FIELD if i >= first else f) for i, f in enumerate(fields)]
@@ -312,8 +307,8 @@ def _below_lost_rules(rows: list[list[_Part]], tops: list[float]) -> list[list[_
                 j = max((j for j in lower if tops[j] <= middle), default=None)
                 text = _join(line)
                 below = out[j] if j is not None else []
-                values = [q.box[0] for q in below if q.text and _is_value(q.text)]
-                short = all(_is_value(t) for t in text.split()) or _misread(text)
+                values = [q.box[0] for q in below if q.text and is_value(q.text)]
+                short = all(is_value(t) for t in text.split()) or _misread(text)
                 covered = not any(q.box[0] < x1 - 1.0 and q.box[2] > x0 + 1.0 for q in below)
                 if j is None or not values or x0 < min(values) or not short or not covered:
                     continue
@@ -337,7 +332,7 @@ def _cells_without_rules(
     (a cell without a readable value is then read again by the proof)."""
     out: list[list[_Part]] = []
     for r, (parts, (top, bottom)) in enumerate(zip(rows, bands, strict=True)):
-        values = [p.box[0] for p in parts if p.text and _is_value(p.text)]
+        values = [p.box[0] for p in parts if p.text and is_value(p.text)]
         if not values or not r or not rows[r - 1]:
             out.append(parts)
             continue
@@ -358,7 +353,7 @@ def _cells_without_rules(
 
 def _usual_width(parts: list[_Part]) -> float | None:
     """The median width of a row's value cells; None with fewer than three to go by."""
-    widths = sorted(p.box[2] - p.box[0] for p in parts if p.text and _is_value(p.text))
+    widths = sorted(p.box[2] - p.box[0] for p in parts if p.text and is_value(p.text))
     return widths[len(widths) // 2] if len(widths) >= 3 else None
 
 
@@ -381,7 +376,7 @@ def _split_wide(parts: list[_Part], xs: Sequence[float]) -> list[_Part]:
             inner = [x0 + (x1 - x0) * j / columns for j in range(1, columns)]
         centres = [(ch["x0"] + ch["x1"]) / 2 for ch in p.chars]
         astride = any(abs(c - x) < SPLIT_CLEAR * usual for c in centres for x in inner)
-        if columns < 2 or astride or not all(_is_value(t) or _misread(t) for t in p.text.split()):
+        if columns < 2 or astride or not all(is_value(t) or _misread(t) for t in p.text.split()):
             out.append(p)
             continue
         for a, b in itertools.pairwise([x0, *inner, x1]):
@@ -400,16 +395,16 @@ def _two_in_one(fields: list[str], parts: list[_Part]) -> list[str]:
 
     def two(f: str, p: _Part) -> bool:
         numbers = f.split()
-        return len(numbers) > 1 and all(map(_is_value, numbers)) and p.box[2] - p.box[0] < 1.5 * usual
+        return len(numbers) > 1 and all(map(is_value, numbers)) and p.box[2] - p.box[0] < 1.5 * usual
 
-    first = next((i for i, f in enumerate(fields) if f and all(map(_is_value, f.split()))), len(fields))
+    first = next((i for i, f in enumerate(fields) if f and all(map(is_value, f.split()))), len(fields))
     pairs = enumerate(zip(fields, parts, strict=True))
     return [EMPTY_FIELD if i >= first and two(f, p) else f for i, (f, p) in pairs]
 
 
 def _first_value(fields: Sequence[str]) -> int:
     """The place of a row's first value cell (the row's length when it has none)."""
-    return next((i for i, f in enumerate(fields) if f and _is_value(f)), len(fields))
+    return next((i for i, f in enumerate(fields) if f and is_value(f)), len(fields))
 
 
 def _misread_as_empty(fields: list[str]) -> list[str]:
@@ -423,7 +418,7 @@ def _misread_as_empty(fields: list[str]) -> list[str]:
 def _misread(text: str) -> bool:
     """Whether a cell's text read by OCR is a non-number short enough to be a digit misread (a 0 a
     seal's ring cut read as ``o`` or ``(``, a seal's word), not a label."""
-    return bool(text) and not _is_value(text) and len(text.replace(" ", "")) <= MISREAD_CHARS
+    return bool(text) and not is_value(text) and len(text.replace(" ", "")) <= MISREAD_CHARS
 
 
 def find_tables(edges: list[Obj]) -> list[Any]:

@@ -46,7 +46,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -57,7 +56,7 @@ from gongkai import identities, taxonomy
 from gongkai.extract import ocr
 from gongkai.extract.ocr import INK
 from gongkai.model import Extraction, RawCell
-from gongkai.numbers import AMOUNT_COLUMNS, NUMBER, UNIT, is_blank_marker, value_of
+from gongkai.numbers import AMOUNT_COLUMNS, is_number, is_value, value_of
 
 CONFIDENT = 0.95  # the engine's confidence (0–1) above which a reading stands without proof
 NO_RIVAL = 0.01  # readings that agree stand when no other digit had more than this probability in any
@@ -75,7 +74,6 @@ LINE_CONTRAST = 25  # grey levels: a line of a cell this much fainter than its d
 MIN_INK_MM = 1.2  # a cell's ink lower than this is no digit (a 9 pt digit is ~2.3 mm high)
 # a 0 a seal's ring cut, read as a letter or a bracket: a reading that only two identities may keep
 CUT_ZEROS = frozenset({"C", "c", "O", "o", "D", "Q", "U", "u", "n", "り", "(", ")", "（", "）", "〇"})
-_PRINTED = re.compile(NUMBER + UNIT + "?")  # a reading that is a number as printed, nothing more
 UNPROVEN = "ocr_unproven"  # the words sql/flags/flag_ocr_unproven.sql reads
 
 Key = tuple[str, str, str]
@@ -226,11 +224,12 @@ def _has_ink(crop: np.ndarray) -> bool:
 def _same(a: str | None, b: str | None) -> bool:
     """Whether two readings are one number, each read as nothing but a number (and its unit): a reading
     with more in it (2t, 2Y: a 1 the fading took, the ring read beside the 2) agrees with none."""
-    return _number(a) and _number(b) and value_of(a) == value_of(b)
+    return is_number(a) and is_number(b) and value_of(a) == value_of(b)
 
 
-def _number(text: str | None) -> bool:
-    return text is not None and _PRINTED.fullmatch(text) is not None
+def _sure(read: list[ocr.Reading]) -> bool:
+    """Whether re-readings are sure: each with confidence, or none with another digit in view."""
+    return all(r.confidence >= CONFIDENT for r in read) or all(r.rival <= NO_RIVAL for r in read)
 
 
 def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Page]) -> None:
@@ -272,11 +271,7 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         # a seal's fading may have taken print with it: a number read in the unfaded crop must be the same
         read = again if key in unfaded else [r for r in again if _possible(c, r.text)]
         agree = bool(read) and all(_same(r.text, first) for r in read)
-        sure = (
-            (c.confidence or 0.0) >= CONFIDENT
-            or all(r.confidence >= CONFIDENT for r in read)
-            or all(r.rival <= NO_RIVAL for r in read)
-        )
+        sure = (c.confidence or 0.0) >= CONFIDENT or _sure(read)
         if first and agree and sure and not doubts[key].sealed:
             del doubts[key]
             continue
@@ -292,10 +287,9 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
 def _one_sure_reading(c: RawCell, read: list[ocr.Reading]) -> bool:
     """Whether two or more re-readings read one number, each with confidence or with no other digit
     in view: the engine's reading of a cell it read nothing in at first (one identity may confirm it)."""
-    sure = all(r.confidence >= CONFIDENT for r in read) or all(r.rival <= NO_RIVAL for r in read)
     return (
         len(read) >= 2
-        and sure
+        and _sure(read)
         and _possible(c, read[0].text)
         and all(_same(r.text, read[0].text) for r in read)
     )
@@ -304,8 +298,7 @@ def _one_sure_reading(c: RawCell, read: list[ocr.Reading]) -> bool:
 def _possible(c: RawCell, text: str) -> bool:
     """Whether a reading can be the cell's: a number and nothing else, whole unless the column holds an
     amount."""
-    value = value_of(text)
-    return _number(text) and value is not None and (c.column in AMOUNT_COLUMNS or float(value).is_integer())
+    return is_number(text) and (c.column in AMOUNT_COLUMNS or float(value_of(text) or 0).is_integer())
 
 
 def _misplaced(cells: list[RawCell], fmt: str | None) -> dict[Key, str]:
@@ -624,7 +617,7 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
             doubts[_key(c)] = Doubt("no confidence for the reading")
         elif c.raw == "" or c.confidence < CONFIDENT:
             doubts[_key(c)] = Doubt(f"read {c.raw!r} with confidence {c.confidence:.2f}")
-        elif not (_number(c.raw) or is_blank_marker(c.raw)):
+        elif not is_value(c.raw):
             doubts[_key(c)] = Doubt(f"read {c.raw!r}: more than a number")  # 2t: a 1 a seal took?
     for c in ocr_cells:
         page = pages[c.page or 0]
@@ -685,7 +678,7 @@ def prove(extraction: Extraction, pages: dict[int, Page], text: bool = False) ->
             problems.append(nulled[k])
         elif k in kept:
             if kept[k] != c.raw:
-                cut = doubts[k].cut if k in doubts else None
+                cut = doubts[k].cut  # every cell the identities keep was doubtful
                 again = f"{kept[k]!r}" + (f" (a cut 0 read {cut!r})" if cut and kept[k] == "0" else "")
                 problems.append(f"ocr: {_name(k)}: read {c.raw!r}, re-read {again}: proven by R1–R4")
             out.append(replace(c, raw=kept[k]))

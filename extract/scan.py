@@ -155,11 +155,11 @@ def fade_grey_seal(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, list[tuple
         band = np.zeros_like(middle)  # print no darker than the seal: only the ring's solid stroke goes
         for cx, cy, radius in rings:
             cv2.circle(band, (round(cx), round(cy)), round(radius), 1, round(SEAL_BAND_MM * mm))
-        ring = grey[(band & solid) > 0]
-        crossing = grey < np.percentile(ring, 1) - RING_CROSSING  # print × ring: darker than either
+        ring_darkest, ring_median = np.percentile(grey[(band & solid) > 0], [1, 50])
+        crossing = grey < ring_darkest - RING_CROSSING  # print × ring: darker than either
         seal = (band & cv2.dilate(solid, kernel) & ~crossing) > 0
         edges = cv2.dilate(seal.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        seal |= edges & (grey > np.percentile(ring, 50)) & ~crossing  # the ring's blurred edges
+        seal |= edges & (grey > ring_median) & ~crossing  # the ring's blurred edges
     else:
         thin_print = cv2.dilate((grey < darker).astype(np.uint8), kernel)
         dark_print = cv2.dilate((grey < SEAL_GREY[0]).astype(np.uint8), kernel)  # with its grey edges

@@ -42,6 +42,18 @@ MAX_YUAN = 10**11  # table 二's procurement in 元
 AMOUNT_COLUMNS = {"amount_wan_yuan": "万元", "amount_yuan": "元"}  # a column that holds an amount: its unit
 _SPACES = " \t\r\n\u3000\xa0"
 _LEADING_NUMBER = re.compile(NUMBER)
+_PRINTED_NUMBER = re.compile(rf"{NUMBER}(?:\s?{UNIT})?")
+
+
+def is_number(text: str | None) -> bool:
+    """A cell's text that is a number as printed and nothing more (``7``, ``1,234``, ``12 件``); not
+    ``2t``, whose leading number ``value_of`` would take."""
+    return text is not None and _PRINTED_NUMBER.fullmatch(text) is not None
+
+
+def is_value(text: str) -> bool:
+    """A cell's text that is a value: a number as printed, or a blank marker."""
+    return is_number(text) or is_blank_marker(text)
 
 
 def is_blank_marker(token: str) -> bool:

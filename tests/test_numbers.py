@@ -61,3 +61,10 @@ def test_every_blank_marker_is_a_blank_cell_in_a_table_row(marker: str) -> None:
     ]
     cells = {(c.table, c.row, c.column): c.raw for c in parse_tables(Stream(lines), 2024).cells}
     assert cells[("appeals", "litigation_after_review", "pending")] == marker
+
+
+def test_a_number_as_printed_is_the_number_and_nothing_more() -> None:
+    assert all(numbers.is_number(t) for t in ("7", "-3", "1,234", "7730.28", "12件", "12 件"))
+    assert not any(numbers.is_number(t) for t in ("2t", "2Y", "2%", "", "—", None))
+    assert numbers.is_value("—") and numbers.is_value("∅") and not numbers.is_value("2t")
+    assert numbers.value_of("2t") == 2  # the leading number: why a reading is judged by is_number first
