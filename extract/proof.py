@@ -15,7 +15,8 @@
    in none of the new ones the engine gave another digit over ``NO_RIVAL`` of probability (its second
    choices: no other number was in view). A reading that cannot be the cell's (a fraction in a column of
    counts) is no candidate. Under a faded seal the unfaded crop is read too, when the fading may have taken
-   print (print no darker than the seal: ``Page.print_kept`` false), and a number read there must be the
+   print (print no darker than the seal: ``Page.print_kept`` false) and took ink in or beside the cell's
+   print (a ring passing a digit's width off took none of it), and a number read there must be the
    same; the seal's own ink read there (八, a letter) is none. Where the fading kept print, the unfaded crop
    would add only the seal's ink (its edge beside a 0 read as 01, 70) and is not read. A re-reading that
    may be a 0 the ring cut (C, a bracket: ``CUT_ZEROS``) offers 0 as a reading, one that only the
@@ -71,6 +72,7 @@ BINARY_OFFSET = 15  # grey levels under the neighbourhood's weighted mean that c
 SPECK_MM = 1.0  # ink smaller than this every way is the paper's grain or a dot, not a digit (~2.3 mm high)
 SLIVER_PX = 3  # ink this thin at a crop's edge is a rule's edge, not print
 LINE_CONTRAST = 25  # grey levels: a line of a cell this much fainter than its darkest line is no print
+DIGIT_REACH = 0.75  # of a number's height: a digit beside it has ink this near (a 1's stroke ~0.45)
 MIN_INK_MM = 1.2  # a cell's ink lower than this is no digit (a 9 pt digit is ~2.3 mm high)
 # a 0 a seal's ring cut, read as a letter or a bracket: a reading that only two identities may keep
 CUT_ZEROS = frozenset({"C", "c", "O", "o", "D", "Q", "U", "u", "n", "り", "(", ")", "（", "）", "〇"})
@@ -162,12 +164,33 @@ def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndar
     stands in its middle, a wide number's digits perhaps at its sides); of the lines of what is left,
     the darkest (``_darkest_line``). No print, or less than ``MIN_INK_MM`` high (a speck alone): the
     whole crop and all its ink."""
+    found = _print_of(crop, mm, sealed)
+    if found is None:
+        return crop, _ink(crop)
+    (y0, y1, x0, x1), labels, kept = found
+    margin = max(3, round((y1 - y0) / 3))
+    box = np.s_[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
+    mask = np.where(np.isin(labels[box], kept), 255, 0).astype(np.uint8)
+    return crop[box], mask
+
+
+def _ink(crop: np.ndarray) -> np.ndarray:
+    """A crop's ink (255): darker than its neighbourhood's weighted mean by ``BINARY_OFFSET``."""
     import cv2
 
-    ink = cv2.adaptiveThreshold(
+    return cv2.adaptiveThreshold(
         crop, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, BINARY_BLOCK, BINARY_OFFSET
     )
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+
+
+def _print_of(
+    crop: np.ndarray, mm: float, sealed: bool
+) -> tuple[tuple[int, int, int, int], np.ndarray, list[int]] | None:
+    """A crop's print, as ``_printed`` tells it: its box (top, bottom, left, right), the crop's ink
+    components and those of them that are print; None when it has none."""
+    import cv2
+
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(_ink(crop), connectivity=8)
     darkest = np.full(count, 255, np.uint8)
     np.minimum.at(darkest, labels.ravel(), crop.ravel())
     height, width = crop.shape
@@ -180,16 +203,27 @@ def _printed(crop: np.ndarray, mm: float, sealed: bool = False) -> tuple[np.ndar
         if max(w, h) >= SPECK_MM * mm and not sliver and darkest[label] < INK:
             kept.append(label)
     if not kept:
-        return crop, ink
+        return None
     kept = _darkest_line(kept, stats, darkest)
     x0, y0 = (int(stats[kept, i].min()) for i in (0, 1))
     x1, y1 = (int((stats[kept, i] + stats[kept, i + 2]).max()) for i in (0, 1))
     if y1 - y0 < MIN_INK_MM * mm:
-        return crop, ink
-    margin = max(3, round((y1 - y0) / 3))
-    box = np.s_[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
-    mask = np.where(np.isin(labels[box], kept), 255, 0).astype(np.uint8)
-    return crop[box], mask
+        return None
+    return (y0, y1, x0, x1), labels, kept
+
+
+def _took_beside_print(crop: np.ndarray, before: np.ndarray, mm: float, sealed: bool) -> bool:
+    """Whether a seal's fading took ink in the cell's print or beside it, within ``DIGIT_REACH`` of its
+    height on its line (a stroke of it, or a digit of the number wholly under the ring). Ink taken only
+    farther away is the ring passing the cell: the unfaded crop would show it beside the number (a 0
+    read as 01) and shows no print the fading took. A cell the fading left no print in took it all."""
+    found = _print_of(crop, mm, sealed)
+    if found is None:
+        return True
+    y0, y1, x0, x1 = found[0]
+    reach = round(DIGIT_REACH * (y1 - y0))
+    taken = (before < INK) & (crop >= INK)
+    return bool(taken[max(0, y0 - reach // 2) : y1 + reach // 2, max(0, x0 - reach) : x1 + reach].any())
 
 
 def _darkest_line(kept: list[int], stats: np.ndarray, darkest: np.ndarray) -> list[int]:
@@ -251,6 +285,8 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
             del doubts[key]  # an empty cell, truly empty (not emptied by a seal's fading)
             continue
         sealed = page.under_seal(c.box)
+        if before is not None and not _took_beside_print(crop, before, page.mm, sealed):
+            before = None
         for image in _variants(crop, page.mm, sealed):
             crops.append(image)
             owners.append((key, False))

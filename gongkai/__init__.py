@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 # Bump when extraction output can change for the same input: stored reports are re-extracted.
-EXTRACTOR_VERSION = "6"  # 4: scans read by OCR (needs_ocr reports read again); 5, 6: OCR proof (stops 22, 23)
+EXTRACTOR_VERSION = "7"  # 4: scans read by OCR (needs_ocr reports read again); 5–7: OCR proof (stops 22–24)
