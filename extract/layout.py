@@ -327,16 +327,17 @@ def _cells_without_rules(
     rows: list[list[_Part]], bands: list[tuple[float, float]], index: _CellIndex, loose: list[Obj]
 ) -> list[list[_Part]]:
     """A table's rows read by OCR, each place between the table's column edges that no cell covers, right
-    of a row's first value and under the row above, made a cell of its own with the characters in it:
-    the scan lost the rules around the cell (a seal over it), and the row keeps its count of values
-    (a cell without a readable value is then read again by the proof)."""
+    of a row's first value and under the rows above (as far right as one of their cells reaches: the
+    header cell over the lost one may have lost its rules too), made a cell of its own with the
+    characters in it: the scan lost the rules around the cell (a seal over it), and the row keeps its
+    count of values (a cell without a readable value is then read again by the proof)."""
     out: list[list[_Part]] = []
     for r, (parts, (top, bottom)) in enumerate(zip(rows, bands, strict=True)):
         values = [p.box[0] for p in parts if p.text and is_value(p.text)]
         if not values or not r or not rows[r - 1]:
             out.append(parts)
             continue
-        left, right = min(values) - 1.0, max(p.box[2] for p in rows[r - 1]) + 1.0
+        left, right = min(values) - 1.0, max(p.box[2] for above in rows[:r] for p in above) + 1.0
         added: list[_Part] = []
         for a, b in itertools.pairwise(index.xs):
             if a < left or b > right or index.find((a + b) / 2, (top + bottom) / 2) is not None:
