@@ -19,9 +19,10 @@
    print (a ring passing a digit's width off took none of it), and a number read there must be the
    same; the seal's own ink read there (八, a letter) is none. Where the fading kept print, the unfaded crop
    would add only the seal's ink (its edge beside a 0 read as 01, 70) and is not read. A re-reading that
-   may be a 0 the ring cut (C, a bracket: ``CUT_ZEROS``) offers 0 as a reading, one that only the
-   identities may keep. A cell read as nothing at first whose re-readings read one number surely has that
-   number as its first reading.
+   may be a 0 the ring cut (C, a bracket: ``CUT_ZEROS``; or any reading, where the fading took ink in or
+   beside the print: a cut 0 reads 7, a, 1) offers 0 as a reading, one that only the identities may keep.
+   A cell read as nothing at first whose re-readings read one number surely has that number as its
+   first reading.
 3. The rest are proven by the identities (``identities.checks``, the declaration the table parser proves
    glued digits with). First one at a time: an identity whose other parts are all known (certain, or proven
    before) fixes a doubtful cell's value exactly, and one whose known parts already balance leaves its
@@ -314,7 +315,8 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         doubt = doubts[key]
         if not first and _one_sure_reading(c, read):
             doubt.first = read[0].text  # nothing read at first: the re-readings' one number is the engine's
-        doubt.cut = next((r.text for r in again if r.text in CUT_ZEROS), None)
+        # a 0 the ring cut reads as a letter, a bracket, or a digit the ring's stroke makes of it (7, 1)
+        doubt.cut = next((r.text for r in again if r.text in CUT_ZEROS or (key in unfaded and r.text)), None)
         for text in [first, *(r.text for r in read), *(["0"] if doubt.cut else [])]:
             if _possible(c, text) and not any(_same(text, r) for r in doubt.readings):
                 doubt.readings.append(text)

@@ -626,6 +626,30 @@ def test_zeros_a_grey_seals_ring_runs_through_at_120_dpi_are_proven() -> None:
 
 
 @pytest.mark.slow
+def test_a_0_the_ring_ran_through_offers_0_whatever_it_was_read_as() -> None:
+    """Report 0's values as LibreOffice prints them, scanned in grey at 120 dpi: the grey seal's ring
+    ran through two 0s of table 三, and fading it cut them; read again, they were ``7`` and ``a``, not a
+    shape ``CUT_ZEROS`` lists. Where the fading took ink in or beside a cell's print, any re-reading may
+    be a cut 0, and offers 0: a rival reading, which the row's and the column's sums both prove."""
+    from tests.expected import SEED_REPORTS
+    from tests.fixtures.render import render_pdf
+    from tests.scans.check import exact_or_null
+    from tests.scans.scanner import Scan, scan_pdf
+
+    report = SEED_REPORTS[0]
+    cells = {k: v for k, v in report.cells().items() if v is not None}
+    pdf = render_pdf(
+        cells, report.format, "libreoffice_docx", report.agency or "金林区人民政府办公室", report.year
+    )
+    grey = Scan(dpi=120, skew=2.0, noise=15, blur=0.6, quality=60, seed=8)
+    reading = extract_bytes(scan_pdf(pdf, grey), "grey.pdf")
+    _, null = exact_or_null(reading, cells)
+    assert null <= 2, [p for p in reading.problems if p.startswith(proof.UNPROVEN)]
+    seven = "ocr: requests.other_other.other_org: read '2', re-read '0' (a cut 0 read '7'): proven by R1–R4"
+    assert seven in reading.problems
+
+
+@pytest.mark.slow
 def test_a_number_a_ring_cut_a_digit_from_is_not_confirmed_by_readings_with_a_letter_for_it() -> None:
     """The benchmark's r003 (seed 2026: split pages, rough 120 dpi): a grey seal's ring runs through
     the 1 of a 21. The page reads 2 with confidence; its faded crop reads 2t (the 1's remnant), its
