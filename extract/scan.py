@@ -51,6 +51,8 @@ RULE_CONTRAST = 50  # grey levels below the paper
 RULE_MIN_PT = 24.0  # a horizontal rule is at least this long (the narrowest cell is ~36 pt)
 RULE_MAX_PT = 4.0  # and at most this thick on average (a rule is 0.5–1.5 pt, a seal's star ~30)
 RULE_MAX_PX = 4  # however coarse the image (a page probed at low resolution)
+RULE_REACH_PT = 18.0  # a rule ending this short of a crossing rule, at none, was cut there (by a seal)
+RULE_MEETS_PT = 2.0  # a rule's end this near a crossing rule ends at it
 
 
 @dataclass
@@ -358,7 +360,36 @@ def ruling_edges(grey: np.ndarray, scale: float, ink_below: int | None = None) -
             else:
                 middle = (x + _rule_at(labels[y : y + h, x : x + w] == k, 0)) * scale
                 edges.append(layout._edge(middle, y * scale, middle, (y + h) * scale, "v"))
-    return edges
+    return _reach(edges)
+
+
+def _reach(edges: list[layout.Obj]) -> list[layout.Obj]:
+    """The rules, each that ends short of a crossing rule (within ``RULE_REACH_PT``) and at none
+    (within ``RULE_MEETS_PT``) made to reach it: a seal over a table's last column takes the ends of
+    its rules past the longer gaps the bridging closes, and the column's cells, with no corners, were
+    no cells (the 总计 of table 四)."""
+    out = []
+    for e in edges:
+        flat = e["orientation"] == "h"
+        along, across = ("x0", "x1") if flat else ("top", "bottom"), e["top"] if flat else e["x0"]
+        crossing = [
+            c[("x0" if flat else "top")]
+            for c in edges
+            if c["orientation"] != e["orientation"]
+            and c[("top" if flat else "x0")] - RULE_MEETS_PT
+            <= across
+            <= c[("bottom" if flat else "x1")] + RULE_MEETS_PT
+        ]
+        start, end = e[along[0]], e[along[1]]
+        if not any(abs(start - at) <= RULE_MEETS_PT for at in crossing):
+            start = min((at for at in crossing if start - RULE_REACH_PT <= at < start), default=start)
+        if not any(abs(end - at) <= RULE_MEETS_PT for at in crossing):
+            end = max((at for at in crossing if end < at <= end + RULE_REACH_PT), default=end)
+        if flat:
+            out.append(layout._edge(start, e["top"], end, e["bottom"], "h"))
+        else:
+            out.append(layout._edge(e["x0"], start, e["x1"], end, "v"))
+    return out
 
 
 def _rule_at(component: np.ndarray, axis: int) -> float:

@@ -348,6 +348,30 @@ def test_ruling_edges_are_the_drawn_rules() -> None:
     assert abs(horizontal[0] - 81 * 72 / 200) < 1 and abs(vertical[1] - 561 * 72 / 200) < 1
 
 
+def test_a_rule_a_seal_cut_short_of_the_tables_border_reaches_it() -> None:
+    """Table 四's last column under a red seal (report 0, LibreOffice, colour 120 dpi, seed 21): the
+    rules above and below its values stopped 16 pt short of the table's right border, so its 总计 cell
+    had no corners and its 0 stood outside the table. A rule that ends short of a crossing rule, and at
+    none, reaches it; one that ends at a crossing rule, or far from any, stays as drawn."""
+    import cv2
+
+    grey = np.full((300, 700), 240, np.uint8)  # 200 dpi
+    for x in (100, 400, 500):
+        cv2.line(grey, (x, 50), (x, 250), 0, 2)
+    cv2.line(grey, (100, 50), (500, 50), 0, 2)  # whole
+    cv2.line(grey, (100, 150), (460, 150), 0, 2)  # cut 40 pixels (14 pt) short of the border
+    cv2.line(grey, (100, 250), (400, 250), 0, 2)  # ends at a rule: a merged cell's
+    cv2.line(grey, (100, 200), (300, 200), 0, 2)  # ends 100 pixels (36 pt) short: a cell's own rule
+    scale = 72 / 200
+    ends = {
+        round(e["top"] / scale): e["x1"] / scale
+        for e in scan.ruling_edges(grey, scale)
+        if e["orientation"] == "h"
+    }
+    assert ends.keys() == {50, 150, 200, 250}
+    assert all(abs(ends[y] - x) <= 3 for y, x in {50: 500, 150: 500, 200: 300, 250: 400}.items()), ends
+
+
 def test_a_rule_a_seals_star_touches_is_found_where_it_runs() -> None:
     """A grey seal's star touching a column rule joins it into one blob of ink: the rule is placed
     where its ink runs, not in the middle of the blob (which moved it into the next cell's digits). A
@@ -475,23 +499,28 @@ def test_a_red_seal_at_120_dpi_costs_a_cell_or_two_not_a_row(
 
 
 @pytest.mark.slow
-def test_a_cell_whose_header_cell_lost_its_rules_too_is_a_cell_of_its_own() -> None:
-    """Report 4's values as LibreOffice prints them, scanned at 120 dpi in colour: the red seal took
-    the rules round table 四's last cell and round the 总计 header cell above it, and its 0 was read
-    ``n``. No row right above reached that column, so the row kept fourteen values and all fifteen
-    cells were NULL. The rows above reach it (行政诉讼 spans it): it is a cell, read again by the proof."""
+@pytest.mark.parametrize(
+    ("report", "seed", "skew"), [(4, 8, 2.0), (0, 21, -1.6)], ids=["header-cell-lost-too", "rules-cut-short"]
+)
+def test_table_fours_last_cell_under_the_red_seal_is_a_cell(report: int, seed: int, skew: float) -> None:
+    """Seed reports' values as LibreOffice prints them, scanned at 120 dpi in colour, the red seal
+    over table 四's last column. Before, the row kept fourteen values and all fifteen were NULL:
+    - header-cell-lost-too: the seal took the rules round the last cell and round the 总计 header cell
+      above it (its 0 read ``n``), and no row right above reached that column. The rows above reach it
+      (行政诉讼 spans it): it is a cell, read again by the proof.
+    - rules-cut-short: the rules above and below the values stopped 16 pt short of the table's border,
+      so the cell had no corners and its 0 stood outside the table. They reach the border now."""
     from tests.expected import SEED_REPORTS
     from tests.fixtures.render import render_pdf
     from tests.fixtures_office import values
     from tests.scans.check import exact_or_null
     from tests.scans.scanner import Scan, scan_pdf
 
-    report = SEED_REPORTS[4]
-    cells = {k: v for k, v in report.cells().items() if v is not None}
-    pdf = render_pdf(
-        cells, report.format, "libreoffice_docx", report.agency or "金林区人民政府办公室", report.year
-    )
-    scan = Scan(dpi=120, colour=True, skew=2.0, noise=15, blur=0.6, quality=60, seed=8)
+    values_of = SEED_REPORTS[report]
+    cells = {k: v for k, v in values_of.cells().items() if v is not None}
+    agency = values_of.agency or "金林区人民政府办公室"
+    pdf = render_pdf(cells, values_of.format, "libreoffice_docx", agency, values_of.year)
+    scan = Scan(dpi=120, colour=True, skew=skew, noise=15, blur=0.6, quality=60, seed=seed)
     reading = extract_bytes(scan_pdf(pdf, scan), "colour_120.pdf")
     exact_or_null(reading, cells)
     lost = sorted(k for k in cells if k[0] == "appeals" and values(reading).get(k) is None)
