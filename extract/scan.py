@@ -51,8 +51,8 @@ RULE_CONTRAST = 50  # grey levels below the paper
 RULE_MIN_PT = 24.0  # a horizontal rule is at least this long (the narrowest cell is ~36 pt)
 RULE_MAX_PT = 4.0  # and at most this thick on average (a rule is 0.5–1.5 pt, a seal's star ~30)
 RULE_MAX_PX = 4  # however coarse the image (a page probed at low resolution)
-RULE_REACH_PT = 18.0  # a rule ending this short of a crossing rule, at none, was cut there (by a seal)
-RULE_MEETS_PT = 2.0  # a rule's end this near a crossing rule ends at it
+RULE_REACH_PT = 18.0  # a flat rule ending this short of a column's rule, at none, was cut there (a seal)
+RULE_MEETS_PT = 2.0  # a flat rule's end this near a column's rule ends at it
 
 
 @dataclass
@@ -364,31 +364,25 @@ def ruling_edges(grey: np.ndarray, scale: float, ink_below: int | None = None) -
 
 
 def _reach(edges: list[layout.Obj]) -> list[layout.Obj]:
-    """The rules, each that ends short of a crossing rule (within ``RULE_REACH_PT``) and at none
-    (within ``RULE_MEETS_PT``) made to reach it: a seal over a table's last column takes the ends of
-    its rules past the longer gaps the bridging closes, and the column's cells, with no corners, were
-    no cells (the 总计 of table 四)."""
+    """The rules, each flat one that ends short of a column's rule (within ``RULE_REACH_PT``) and at
+    none (within ``RULE_MEETS_PT``) made to reach the nearest: a seal over a table's last column takes
+    the ends of its rules past the gaps the bridging closes, and the column's cells, with no corners,
+    were no cells (the 总计 of table 四). Column rules stay as found: a seal's stroke can leave a short
+    upright piece, which reaching out would make a column."""
+    columns = [v for v in edges if v["orientation"] == "v"]
     out = []
     for e in edges:
-        flat = e["orientation"] == "h"
-        along, across = ("x0", "x1") if flat else ("top", "bottom"), e["top"] if flat else e["x0"]
-        crossing = [
-            c[("x0" if flat else "top")]
-            for c in edges
-            if c["orientation"] != e["orientation"]
-            and c[("top" if flat else "x0")] - RULE_MEETS_PT
-            <= across
-            <= c[("bottom" if flat else "x1")] + RULE_MEETS_PT
-        ]
-        start, end = e[along[0]], e[along[1]]
-        if not any(abs(start - at) <= RULE_MEETS_PT for at in crossing):
-            start = min((at for at in crossing if start - RULE_REACH_PT <= at < start), default=start)
-        if not any(abs(end - at) <= RULE_MEETS_PT for at in crossing):
-            end = max((at for at in crossing if end < at <= end + RULE_REACH_PT), default=end)
-        if flat:
-            out.append(layout._edge(start, e["top"], end, e["bottom"], "h"))
-        else:
-            out.append(layout._edge(e["x0"], start, e["x1"], end, "v"))
+        if e["orientation"] != "h":
+            out.append(e)
+            continue
+        y = e["top"]
+        xs = [v["x0"] for v in columns if v["top"] - RULE_MEETS_PT <= y <= v["bottom"] + RULE_MEETS_PT]
+        x0, x1 = e["x0"], e["x1"]
+        if not any(abs(x0 - x) <= RULE_MEETS_PT for x in xs):
+            x0 = max((x for x in xs if x0 - RULE_REACH_PT <= x < x0), default=x0)
+        if not any(abs(x1 - x) <= RULE_MEETS_PT for x in xs):
+            x1 = min((x for x in xs if x1 < x <= x1 + RULE_REACH_PT), default=x1)
+        out.append(layout._edge(x0, y, x1, e["bottom"], "h"))
     return out
 
 
