@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -19,6 +20,9 @@ from gongkai.extract.report import extract_bytes
 from gongkai.model import Extraction
 from tests.expected import SEEDS
 from tests.fixtures.bad import rasterize
+
+if TYPE_CHECKING:
+    from tests.scans.scanner import Scan
 
 HONGZE = SEEDS / "hongze-2023.pdf"
 DPI = 150
@@ -350,26 +354,31 @@ def test_ruling_edges_are_the_drawn_rules() -> None:
 
 def test_a_rule_a_seal_cut_short_of_the_tables_border_reaches_it() -> None:
     """Table 四's last column under a red seal (report 0, LibreOffice, colour 120 dpi, seed 21): the
-    rules above and below its values stopped 16 pt short of the table's right border, so its 总计 cell
-    had no corners and its 0 stood outside the table. A rule that ends short of a crossing rule, and at
-    none, reaches it; one that ends at a crossing rule, or far from any, stays as drawn."""
+    rules above and below its values stopped 16 pt short of the table's right border (one of them in
+    two pieces), so its 总计 cell had no corners and its 0 stood outside the table. A long flat rule
+    that ends short of a column's rule, and at none, reaches it; one that ends at a column's rule, or
+    far from any, stays as drawn, and so does a short piece (a seal's ring is flat at its top)."""
     import cv2
 
-    grey = np.full((300, 700), 240, np.uint8)  # 200 dpi
-    for x in (100, 400, 500):
-        cv2.line(grey, (x, 50), (x, 250), 0, 2)
-    cv2.line(grey, (100, 50), (500, 50), 0, 2)  # whole
-    cv2.line(grey, (100, 150), (460, 150), 0, 2)  # cut 40 pixels (14 pt) short of the border
-    cv2.line(grey, (100, 250), (400, 250), 0, 2)  # ends at a rule: a merged cell's
+    grey = np.full((330, 700), 240, np.uint8)  # 200 dpi
+    for x in (100, 400, 600):
+        cv2.line(grey, (x, 50), (x, 300), 0, 2)
+    cv2.line(grey, (100, 50), (600, 50), 0, 2)  # whole
+    cv2.line(grey, (100, 150), (560, 150), 0, 2)  # cut 40 pixels (14 pt) short of the border
     cv2.line(grey, (100, 200), (300, 200), 0, 2)  # ends 100 pixels (36 pt) short: a cell's own rule
+    cv2.line(grey, (100, 250), (400, 250), 0, 2)  # ends at a rule: a merged cell's
+    cv2.line(grey, (100, 275), (430, 275), 0, 2)  # in two pieces 17 pixels (6 pt) apart, cut short
+    cv2.line(grey, (447, 275), (560, 275), 0, 2)
+    cv2.line(grey, (505, 100), (580, 100), 0, 2)  # a seal's ring, flat for 27 pt near the border
     scale = 72 / 200
     ends = {
-        round(e["top"] / scale): e["x1"] / scale
+        round(e["top"] / scale / 5) * 5: e["x1"] / scale  # a rule's middle, to the nearest 5 pixels
         for e in scan.ruling_edges(grey, scale)
         if e["orientation"] == "h"
     }
-    assert ends.keys() == {50, 150, 200, 250}
-    assert all(abs(ends[y] - x) <= 3 for y, x in {50: 500, 150: 500, 200: 300, 250: 400}.items()), ends
+    drawn = {50: 600, 100: 580, 150: 600, 200: 300, 250: 400, 275: 600}
+    assert ends.keys() == drawn.keys()
+    assert all(abs(ends[y] - x) <= 3 for y, x in drawn.items()), ends
 
 
 def test_a_rule_a_seals_star_touches_is_found_where_it_runs() -> None:
@@ -510,18 +519,12 @@ def test_table_fours_last_cell_under_the_red_seal_is_a_cell(report: int, seed: i
       (行政诉讼 spans it): it is a cell, read again by the proof.
     - rules-cut-short: the rules above and below the values stopped 16 pt short of the table's border,
       so the cell had no corners and its 0 stood outside the table. They reach the border now."""
-    from tests.expected import SEED_REPORTS
-    from tests.fixtures.render import render_pdf
     from tests.fixtures_office import values
     from tests.scans.check import exact_or_null
-    from tests.scans.scanner import Scan, scan_pdf
+    from tests.scans.scanner import Scan
 
-    values_of = SEED_REPORTS[report]
-    cells = {k: v for k, v in values_of.cells().items() if v is not None}
-    agency = values_of.agency or "金林区人民政府办公室"
-    pdf = render_pdf(cells, values_of.format, "libreoffice_docx", agency, values_of.year)
     scan = Scan(dpi=120, colour=True, skew=skew, noise=15, blur=0.6, quality=60, seed=seed)
-    reading = extract_bytes(scan_pdf(pdf, scan), "colour_120.pdf")
+    cells, reading = _seed_report_scanned(report, "libreoffice_docx", scan)
     exact_or_null(reading, cells)
     lost = sorted(k for k in cells if k[0] == "appeals" and values(reading).get(k) is None)
     assert len(lost) <= 2, lost
@@ -547,6 +550,20 @@ def test_table_fours_values_are_its_one_row_of_fifteen_not_a_digit_in_a_header()
     )
     tokens = tables._appeals_tokens(stream.text, 0, len(stream.text), stream.where)
     assert [t.text for t in tokens] == values
+
+
+def _seed_report_scanned(index: int, layout_name: str, how: Scan) -> tuple[dict, Extraction]:
+    """A seed report's real values (those it shows), printed in ``layout_name`` under its agency and
+    year, scanned as ``how`` says, and read."""
+    from tests.expected import SEED_REPORTS
+    from tests.fixtures.render import render_pdf
+    from tests.scans.scanner import scan_pdf
+
+    report = SEED_REPORTS[index]
+    cells = {k: v for k, v in report.cells().items() if v is not None}
+    agency = report.agency or "金林区人民政府办公室"
+    pdf = render_pdf(cells, report.format, layout_name, agency, report.year)
+    return cells, extract_bytes(scan_pdf(pdf, how), f"{layout_name}.pdf")
 
 
 def _benchmarks_fourth_report(seed: int) -> tuple[dict, Extraction]:
@@ -636,18 +653,11 @@ def test_zeros_a_grey_seals_ring_runs_through_at_120_dpi_are_proven() -> None:
     'C' offers 0, which the row's and the column's sums prove. Table 四's 0 that the ring passes a
     digit's width off is no longer read in its unfaded crop, with the ring as a 1 beside it ('01',
     which one sum over five cells cannot tell from the truth). 7 NULL cells before, then 2, now none."""
-    from tests.expected import SEED_REPORTS
-    from tests.fixtures.render import render_pdf
     from tests.scans.check import exact_or_null
-    from tests.scans.scanner import Scan, scan_pdf
+    from tests.scans.scanner import Scan
 
-    report = SEED_REPORTS[0]
-    cells = {k: v for k, v in report.cells().items() if v is not None}
-    pdf = render_pdf(
-        cells, report.format, "reportlab_ruled", report.agency or "金林区人民政府办公室", report.year
-    )
     grey = Scan(dpi=120, skew=2.0, noise=15, blur=0.6, quality=60, seed=8)
-    reading = extract_bytes(scan_pdf(pdf, grey), "grey.pdf")
+    cells, reading = _seed_report_scanned(0, "reportlab_ruled", grey)
     _, null = exact_or_null(reading, cells)
     assert null == 0, [p for p in reading.problems if p.startswith(proof.UNPROVEN)]
     cut = "ocr: requests.handled_total.other_org: read '', re-read '0' (a cut 0 read 'C'): proven by R1–R4"
@@ -660,18 +670,11 @@ def test_a_0_the_ring_ran_through_offers_0_whatever_it_was_read_as() -> None:
     ran through two 0s of table 三, and fading it cut them; read again, they were ``7`` and ``a``, not a
     shape ``CUT_ZEROS`` lists. Where the fading took ink in or beside a cell's print, any re-reading may
     be a cut 0, and offers 0: a rival reading, which the row's and the column's sums both prove."""
-    from tests.expected import SEED_REPORTS
-    from tests.fixtures.render import render_pdf
     from tests.scans.check import exact_or_null
-    from tests.scans.scanner import Scan, scan_pdf
+    from tests.scans.scanner import Scan
 
-    report = SEED_REPORTS[0]
-    cells = {k: v for k, v in report.cells().items() if v is not None}
-    pdf = render_pdf(
-        cells, report.format, "libreoffice_docx", report.agency or "金林区人民政府办公室", report.year
-    )
     grey = Scan(dpi=120, skew=2.0, noise=15, blur=0.6, quality=60, seed=8)
-    reading = extract_bytes(scan_pdf(pdf, grey), "grey.pdf")
+    cells, reading = _seed_report_scanned(0, "libreoffice_docx", grey)
     _, null = exact_or_null(reading, cells)
     assert null <= 2, [p for p in reading.problems if p.startswith(proof.UNPROVEN)]
     seven = "ocr: requests.other_other.other_org: read '2', re-read '0' (a cut 0 read '7'): proven by R1–R4"
