@@ -54,7 +54,7 @@ RULE_MAX_PX = 4  # however coarse the image (a page probed at low resolution)
 RULE_REACH_PT = 18.0  # a flat rule ending this short of a column's rule, at none, was cut there (a seal)
 RULE_MEETS_PT = 2.0  # a flat rule's end this near a column's rule ends at it
 RULE_JOIN_PT = 8.0  # pieces of a flat rule in line this far apart are one rule (a seal's stroke cut it)
-RULE_REACH_MIN_PT = 72.0  # a flat rule this long may reach out: a seal's ring is flat for less
+RULE_REACH_MIN_PT = 72.0  # a loose flat rule this long may reach out: a seal's ring is flat for less
 
 
 @dataclass
@@ -367,20 +367,22 @@ def ruling_edges(grey: np.ndarray, scale: float, ink_below: int | None = None) -
 
 def _reach(edges: list[layout.Obj]) -> list[layout.Obj]:
     """The rules, the pieces of a flat one (in line, ``RULE_JOIN_PT`` apart at most) joined, and each
-    long one (``RULE_REACH_MIN_PT``) that ends short of a column's rule (within ``RULE_REACH_PT``) and
-    at none (within ``RULE_MEETS_PT``) made to reach the nearest: a seal over a table's last column
-    takes the ends of its rules past the gaps the bridging closes, and the column's cells, with no
-    corners, were no cells (the 总计 of table 四). Short pieces (a seal's ring, flat at its top) and
-    column rules (a short upright piece of its stroke) stay as found: reaching out, they made cells."""
+    long one (``RULE_REACH_MIN_PT``), or one with an end at a column's rule (within ``RULE_MEETS_PT``),
+    that ends short of a column's rule (within ``RULE_REACH_PT``) and at none made to reach the
+    nearest: a seal over a table's last column takes the ends of its rules past the gaps the bridging
+    closes, and the column's cells, with no corners, were no cells (the 总计 of table 四). Short loose
+    pieces (a seal's ring, flat at its top) and column rules (a short upright piece of its stroke)
+    stay as found: reaching out, they made cells."""
     columns = [v for v in edges if v["orientation"] == "v"]
     out = list(columns)
     for e in _joined([e for e in edges if e["orientation"] == "h"]):
         y, x0, x1 = e["top"], e["x0"], e["x1"]
-        if x1 - x0 >= RULE_REACH_MIN_PT:
-            xs = [v["x0"] for v in columns if v["top"] - RULE_MEETS_PT <= y <= v["bottom"] + RULE_MEETS_PT]
-            if not any(abs(x0 - x) <= RULE_MEETS_PT for x in xs):
+        xs = [v["x0"] for v in columns if v["top"] - RULE_MEETS_PT <= y <= v["bottom"] + RULE_MEETS_PT]
+        starts, ends = (any(abs(end - x) <= RULE_MEETS_PT for x in xs) for end in (x0, x1))
+        if x1 - x0 >= RULE_REACH_MIN_PT or starts or ends:
+            if not starts:
                 x0 = max((x for x in xs if x0 - RULE_REACH_PT <= x < x0), default=x0)
-            if not any(abs(x1 - x) <= RULE_MEETS_PT for x in xs):
+            if not ends:
                 x1 = min((x for x in xs if x1 < x <= x1 + RULE_REACH_PT), default=x1)
         out.append(layout._edge(x0, y, x1, e["bottom"], "h"))
     return out

@@ -355,9 +355,10 @@ def test_ruling_edges_are_the_drawn_rules() -> None:
 def test_a_rule_a_seal_cut_short_of_the_tables_border_reaches_it() -> None:
     """Table 四's last column under a red seal (report 0, LibreOffice, colour 120 dpi, seed 21): the
     rules above and below its values stopped 16 pt short of the table's right border (one of them in
-    two pieces), so its 总计 cell had no corners and its 0 stood outside the table. A long flat rule
-    that ends short of a column's rule, and at none, reaches it; one that ends at a column's rule, or
-    far from any, stays as drawn, and so does a short piece (a seal's ring is flat at its top)."""
+    two pieces), so its 总计 cell had no corners and its 0 stood outside the table. A flat rule, long
+    or with an end at a column's rule, that ends short of a column's rule, and at none, reaches it; one
+    that ends at a column's rule, or far from any, stays as drawn, and so does a short loose piece (a
+    seal's ring is flat at its top)."""
     import cv2
 
     grey = np.full((330, 700), 240, np.uint8)  # 200 dpi
@@ -370,15 +371,17 @@ def test_a_rule_a_seal_cut_short_of_the_tables_border_reaches_it() -> None:
     cv2.line(grey, (100, 275), (430, 275), 0, 2)  # in two pieces 17 pixels (6 pt) apart, cut short
     cv2.line(grey, (447, 275), (560, 275), 0, 2)
     cv2.line(grey, (505, 100), (580, 100), 0, 2)  # a seal's ring, flat for 27 pt near the border
+    cv2.line(grey, (440, 225), (600, 225), 0, 2)  # 58 pt from the border, cut 40 pixels short of a column
     scale = 72 / 200
     ends = {
-        round(e["top"] / scale / 5) * 5: e["x1"] / scale  # a rule's middle, to the nearest 5 pixels
+        round(e["top"] / scale / 5) * 5: (e["x0"] / scale, e["x1"] / scale)  # to the nearest 5 pixels
         for e in scan.ruling_edges(grey, scale)
         if e["orientation"] == "h"
     }
-    drawn = {50: 600, 100: 580, 150: 600, 200: 300, 250: 400, 275: 600}
-    assert ends.keys() == drawn.keys()
-    assert all(abs(ends[y] - x) <= 3 for y, x in drawn.items()), ends
+    found = {50: 600, 100: 580, 150: 600, 200: 300, 225: 600, 250: 400, 275: 600}
+    assert ends.keys() == found.keys()
+    assert all(abs(ends[y][1] - x) <= 3 for y, x in found.items()), ends
+    assert abs(ends[225][0] - 400) <= 3 and abs(ends[100][0] - 505) <= 3, ends
 
 
 def test_a_rule_a_seals_star_touches_is_found_where_it_runs() -> None:
