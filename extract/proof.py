@@ -316,8 +316,10 @@ def _reread(cells: list[RawCell], doubts: dict[Key, Doubt], pages: dict[int, Pag
         if not first and _one_sure_reading(c, read):
             doubt.first = read[0].text  # nothing read at first: the re-readings' one number is the engine's
         # a 0 the ring cut reads as a letter, a bracket, or a digit the ring's stroke makes of it (7, 1)
-        cut = [r.text for r in again if r.text in CUT_ZEROS or (key in unfaded and r.text and r.text != "0")]
-        doubt.cut = cut[0] if cut else None
+        doubt.cut = next(
+            (r.text for r in again if r.text in CUT_ZEROS or (key in unfaded and r.text not in ("", "0"))),
+            None,
+        )
         for text in [first, *(r.text for r in read), *(["0"] if doubt.cut else [])]:
             if _possible(c, text) and not any(_same(text, r) for r in doubt.readings):
                 doubt.readings.append(text)

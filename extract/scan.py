@@ -373,9 +373,12 @@ def _reach(edges: list[layout.Obj]) -> list[layout.Obj]:
     closes, and the column's cells, with no corners, were no cells (the 总计 of table 四). Short loose
     pieces (a seal's ring, flat at its top) and column rules (a short upright piece of its stroke)
     stay as found: reaching out, they made cells."""
+    from pdfplumber.table import merge_edges
+
     columns = [v for v in edges if v["orientation"] == "v"]
+    flats = [e for e in edges if e["orientation"] == "h"]
     out = list(columns)
-    for e in _joined([e for e in edges if e["orientation"] == "h"]):
+    for e in merge_edges(flats, 0, RULE_MEETS_PT, RULE_JOIN_PT, 0):  # pieces in line joined
         y, x0, x1 = e["top"], e["x0"], e["x1"]
         xs = [v["x0"] for v in columns if v["top"] - RULE_MEETS_PT <= y <= v["bottom"] + RULE_MEETS_PT]
         starts, ends = (any(abs(end - x) <= RULE_MEETS_PT for x in xs) for end in (x0, x1))
@@ -385,25 +388,6 @@ def _reach(edges: list[layout.Obj]) -> list[layout.Obj]:
             if not ends:
                 x1 = min((x for x in xs if x1 < x <= x1 + RULE_REACH_PT), default=x1)
         out.append(layout._edge(x0, y, x1, e["bottom"], "h"))
-    return out
-
-
-def _joined(flats: list[layout.Obj]) -> list[layout.Obj]:
-    """Flat rules with their pieces in line (within ``RULE_MEETS_PT`` of height, at most
-    ``RULE_JOIN_PT`` apart) joined into one, at the longest piece's height."""
-    out: list[layout.Obj] = []
-    for e in sorted(flats, key=lambda e: (e["x0"], e["top"])):
-        near = [
-            k
-            for k, o in enumerate(out)
-            if abs(o["top"] - e["top"]) <= RULE_MEETS_PT and e["x0"] <= o["x1"] + RULE_JOIN_PT
-        ]
-        if not near:
-            out.append(e)
-            continue
-        o = out[near[0]]
-        longer = o if o["width"] >= e["width"] else e
-        out[near[0]] = layout._edge(o["x0"], longer["top"], max(o["x1"], e["x1"]), longer["bottom"], "h")
     return out
 
 
